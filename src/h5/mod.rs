@@ -1,0 +1,1 @@
+//! HDF5: browse files, read hyperslabs lazily, stream chunked datasets in parallel.

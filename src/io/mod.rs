@@ -1,0 +1,2 @@
+//! Reading and writing files: `.npy` (memory-mapped), HDF5 lives in `crate::h5`.
+pub mod npy;

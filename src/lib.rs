@@ -1,0 +1,20 @@
+//! evsh: lazily evaluated, memory-mapped scientific arrays behind a Rhai shell.
+//!
+//! Layers (see DESIGN.md), imports pointing down this list:
+//! frontends (`main.rs`) → `script` (the only Rhai-aware layer) → domain (`event`,
+//! `compare`, `stats`, `h5` frames) → core (`array`, `exec`, `prof`) → io (`io`, `h5`,
+//! `output`).
+pub mod array;
+pub mod compare;
+pub mod error;
+pub mod event;
+pub mod exec;
+pub mod h5;
+pub mod io;
+pub mod output;
+pub mod prof;
+pub mod script;
+pub mod stats;
+
+pub use array::{Array, DType};
+pub use error::{Error, Result};

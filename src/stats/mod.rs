@@ -1,0 +1,1 @@
+//! Statistics kernels: histograms, binned statistics, ROC curves and efficiencies.
