@@ -8,6 +8,7 @@
 //! all clones of that array value.
 
 pub mod dtype;
+pub mod rows;
 
 use std::borrow::Cow;
 use std::path::PathBuf;

@@ -9,6 +9,7 @@ pub mod bind_prof;
 pub mod bind_session;
 pub mod bind_stats;
 pub mod bind_table;
+pub mod conv;
 pub mod help;
 
 use rhai::{Dynamic, Engine, EvalAltResult, Position, Scope};
