@@ -671,7 +671,10 @@ impl Array {
             Some(f) => f,
             None => {
                 let names: Vec<&str> = st.fields.iter().map(|f| f.name.as_str()).collect();
-                bail!("no field '{name}'; the fields are: {}", names.join(", "))
+                bail!(
+                    "no field '{name}'; the fields are: {}",
+                    names.join(", ")
+                )
             }
         };
         let mut shape = self.shape.clone();
@@ -713,10 +716,7 @@ mod tests {
         assert_eq!(t.shape(), &[6, 4]);
         assert_eq!(t.view::<i32>().unwrap()[[1, 2]], 13);
         assert!(!t.is_c_contiguous());
-        assert_eq!(
-            t.reshape(vec![24]).unwrap().as_slice::<i32>().unwrap()[1],
-            6
-        );
+        assert_eq!(t.reshape(vec![24]).unwrap().as_slice::<i32>().unwrap()[1], 6);
     }
 
     #[test]
@@ -740,25 +740,12 @@ mod tests {
         let st = StructType {
             itemsize: 5,
             fields: vec![
-                Field {
-                    name: "tag".into(),
-                    dtype: DType::U8,
-                    swapped: false,
-                    offset: 0,
-                    shape: vec![],
-                },
-                Field {
-                    name: "v".into(),
-                    dtype: DType::F32,
-                    swapped: false,
-                    offset: 1,
-                    shape: vec![],
-                },
+                Field { name: "tag".into(), dtype: DType::U8, swapped: false, offset: 0, shape: vec![] },
+                Field { name: "v".into(), dtype: DType::F32, swapped: false, offset: 1, shape: vec![] },
             ],
         };
         let buf = Arc::new(Buf::Owned(Box::new(bytes)));
-        let a = Array::from_parts(buf, DType::Struct(Arc::new(st)), false, vec![3], vec![5], 0)
-            .unwrap();
+        let a = Array::from_parts(buf, DType::Struct(Arc::new(st)), false, vec![3], vec![5], 0).unwrap();
         let v = a.field("v").unwrap();
         assert_eq!(v.as_slice::<f32>().unwrap().to_vec(), vec![0.0, 1.5, 3.0]);
         assert!(a.field("nope").unwrap_err().to_string().contains("tag, v"));
