@@ -238,7 +238,17 @@ pub fn check_block(a: &Array, want: &Value) -> Result<(), String> {
     for (k, w) in obj {
         let r: Result<(), String> = match k.as_str() {
             "sum" => num_or_pair("sum", nansum(&re), nansum(&im), w, scale),
-            "wsum_c" => num_or_pair("wsum_c", wsum(&re), wsum(&im), w, scale * 7.0),
+            "wsum_c" if is_complex => {
+                // complex times (weight + 0j), as NumPy multiplies: NaN/inf spread to both parts
+                let (mut sr, mut si) = (0.0, 0.0);
+                for (k, (r, i)) in re.iter().zip(&im).enumerate() {
+                    let wt = ((k % 7) + 1) as f64;
+                    sr += r * wt - i * 0.0;
+                    si += r * 0.0 + i * wt;
+                }
+                num_or_pair("wsum_c", sr, si, w, scale * 7.0)
+            }
+            "wsum_c" => num_or_pair("wsum_c", wsum(&re), 0.0, w, scale * 7.0),
             "sum_int" => match &vals {
                 Vals::Int(v) => {
                     let s: i128 = v.iter().sum();
