@@ -9,6 +9,12 @@
 
 pub mod dtype;
 pub mod rows;
+pub mod create;
+pub mod format;
+pub mod ops;
+pub mod reduce;
+pub mod select;
+pub mod sort;
 pub mod strings;
 
 use std::borrow::Cow;
