@@ -1,15 +1,310 @@
-//! The `evsh` command: REPL, `run FILE`, `-c CODE`, `demo`, `help`.
-fn main() {
-    let mut s = evsh::script::Session::new();
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() > 2 && args[1] == "-c" {
-        match s.eval(&args[2]) {
-            Ok(v) if !v.is_unit() => println!("{v}"),
-            Ok(_) => {}
-            Err(e) => {
-                eprintln!("error: {e}");
-                std::process::exit(1);
-            }
+//! The `evsh` command: the REPL, `run FILE`, `-c CODE`, `demo`, `gen-event` and `help`.
+//! It parses arguments, sets process-wide options and hands everything else to a
+//! `Session`; no analysis happens here.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use evsh::script::{help, parse_value, repl, signals, Outcome, Session};
+use rhai::Dynamic;
+
+/// The demo analysis run by `evsh demo`.
+const DEMO_SCRIPT: &str = include_str!("../scripts/demo.rhai");
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "evsh",
+    version,
+    about = "An interactive shell and script runner for very large scientific arrays",
+    long_about = "An interactive shell and script runner for very large scientific arrays \
+        (memory-mapped .npy, HDF5, photon-simulation events), scripted in Rhai.\n\n\
+        With no command, evsh opens the interactive prompt.",
+    args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true
+)]
+struct Cli {
+    /// Run CODE and exit; the value of a final bare expression is printed.
+    #[arg(short = 'c', value_name = "CODE")]
+    code: Option<String>,
+
+    #[command(flatten)]
+    global: GlobalOpts,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Options that apply to every mode.
+#[derive(Args, Debug)]
+struct GlobalOpts {
+    /// Set a script variable before running: integers, floats and true/false are typed,
+    /// anything else is a string (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", global = true)]
+    set: Vec<String>,
+
+    // ---- Process-wide resource and profiling flags --------------------------------
+    // (Reserved place: threads, memory budget and profiling options live here.)
+    /// Worker threads for kernels (default: all cores; env EVSH_THREADS).
+    #[arg(long, value_name = "N", global = true)]
+    threads: Option<usize>,
+
+    /// Memory budget for data in flight, e.g. 4G or 512M (default: half of available RAM).
+    #[arg(long = "mem-budget", value_name = "SIZE", global = true)]
+    mem_budget: Option<String>,
+    // ---- end of process-wide flags -------------------------------------------------
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a script file.
+    Run {
+        /// The script (.rhai).
+        file: PathBuf,
+    },
+    /// Describe a function, list them all, or print the function reference.
+    Help {
+        /// Function name (e.g. load, sort, t.to_csv); omit for the list.
+        name: Option<String>,
+        /// Print the whole reference as Markdown (docs/reference.md).
+        #[arg(long, conflicts_with = "name")]
+        markdown: bool,
+    },
+    /// Run the demo analysis on generated data.
+    Demo {
+        /// Folder for the generated data and outputs.
+        #[arg(long, default_value = "./demo-data")]
+        dir: PathBuf,
+    },
+    /// Generate a synthetic photon-simulation event folder.
+    GenEvent {
+        /// Output folder.
+        dir: String,
+        /// Number of photons (k/M suffixes allowed, e.g. 1M).
+        #[arg(long)]
+        n: Option<String>,
+        /// Random seed.
+        #[arg(long)]
+        seed: Option<i64>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match real_main(cli) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("evsh: {msg}");
+            2
         }
+    };
+    let _ = std::io::stdout().flush();
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+fn real_main(cli: Cli) -> Result<i32, String> {
+    apply_global(&cli.global)?;
+    if let Some(Command::Help { name, markdown }) = &cli.command {
+        return Ok(help_command(name.as_deref(), *markdown));
+    }
+    let mut session = Session::new();
+    for kv in &cli.global.set {
+        let (name, value) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("--set '{kv}': expected NAME=VALUE"))?;
+        let name = name.trim();
+        if !is_ident(name) {
+            return Err(format!(
+                "--set '{kv}': '{name}' is not a valid variable name (letters, digits, _)"
+            ));
+        }
+        session.set_var(name, parse_value(value));
+    }
+    if let Some(code) = &cli.code {
+        signals::install();
+        return Ok(run_code(&mut session, code, None, true));
+    }
+    match cli.command {
+        None => Ok(repl::run(&mut session)),
+        Some(Command::Run { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read script {}: {e}", file.display()))?;
+            signals::install();
+            Ok(run_code(
+                &mut session,
+                &text,
+                Some(&file.display().to_string()),
+                false,
+            ))
+        }
+        Some(Command::Demo { dir }) => {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create the demo folder {}: {e}", dir.display()))?;
+            session.set_var("demo_dir", Dynamic::from(dir.display().to_string()));
+            signals::install();
+            Ok(run_code(
+                &mut session,
+                DEMO_SCRIPT,
+                Some("demo.rhai"),
+                false,
+            ))
+        }
+        Some(Command::GenEvent { dir, n, seed }) => {
+            let mut opts = rhai::Map::new();
+            if let Some(n) = n {
+                let n =
+                    evsh::array::rows::parse_count(&n).map_err(|e| format!("--n '{n}': {e}"))?;
+                opts.insert("n".into(), Dynamic::from(n));
+            }
+            if let Some(s) = seed {
+                opts.insert("seed".into(), Dynamic::from(s));
+            }
+            session.set_var("__gen_dir", Dynamic::from(dir));
+            session.set_var("__gen_opts", Dynamic::from_map(opts));
+            signals::install();
+            Ok(run_code(
+                &mut session,
+                "gen_event(__gen_dir, __gen_opts)",
+                Some("gen-event"),
+                true,
+            ))
+        }
+        Some(Command::Help { .. }) => unreachable!("handled above"),
+    }
+}
+
+/// Run code to the end; print the final value when `print_value`; map the outcome to an
+/// exit code (errors: 1 with the message on stderr; Ctrl-C: 130; SIGTERM: 143).
+fn run_code(session: &mut Session, code: &str, source: Option<&str>, print_value: bool) -> i32 {
+    let result = session.run(code, source);
+    let status = match result {
+        Ok(Outcome::Value(v)) => {
+            if print_value && !v.is_unit() {
+                println!("{}", session.display(&v));
+            }
+            0
+        }
+        Ok(Outcome::Exit(n)) => n,
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    };
+    if signals::terminated() && status != 0 {
+        143
+    } else {
+        status
+    }
+}
+
+fn help_command(name: Option<&str>, markdown: bool) -> i32 {
+    if markdown {
+        print!("{}", help::markdown());
+        return 0;
+    }
+    match name {
+        None => {
+            print!("{}", help::list());
+            0
+        }
+        Some(n) => match help::describe(n) {
+            Ok(t) => {
+                println!("{t}");
+                0
+            }
+            Err(m) => {
+                eprintln!("evsh: {m}");
+                1
+            }
+        },
+    }
+}
+
+fn apply_global(g: &GlobalOpts) -> Result<(), String> {
+    let threads = match g.threads {
+        Some(n) => Some(n),
+        None => match std::env::var("EVSH_THREADS") {
+            Ok(s) if !s.trim().is_empty() => Some(
+                s.trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("EVSH_THREADS='{s}': expected a number of threads"))?,
+            ),
+            _ => None,
+        },
+    };
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err("--threads must be at least 1".into());
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| format!("cannot set up {n} threads: {e}"))?;
+    }
+    if let Some(s) = &g.mem_budget {
+        let bytes = parse_size(s)?;
+        evsh::exec::set_mem_budget(bytes);
+    }
+    Ok(())
+}
+
+/// `4G`, `512M`, `1.5G`, `64k`, `1000` (bytes); binary units (1k = 1024 bytes).
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let mult: f64 = match c.to_ascii_uppercase() {
+                'K' => 1024.0,
+                'M' => 1024.0 * 1024.0,
+                'G' => 1024.0 * 1024.0 * 1024.0,
+                'T' => 1024.0f64.powi(4),
+                'B' => 1.0,
+                _ => {
+                    return Err(format!(
+                        "--mem-budget '{s}': unknown unit (use k, M, G or T)"
+                    ))
+                }
+            };
+            (&t[..i], mult)
+        }
+        _ => (t, 1.0),
+    };
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("--mem-budget '{s}': expected a size such as 4G or 512M"))?;
+    if !v.is_finite() || v <= 0.0 {
+        return Err(format!("--mem-budget '{s}': the size must be positive"));
+    }
+    Ok((v * mult) as usize)
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut ch = s.chars();
+    matches!(ch.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && ch.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4G").unwrap(), 4 << 30);
+        assert_eq!(parse_size("512M").unwrap(), 512 << 20);
+        assert_eq!(parse_size("1.5k").unwrap(), 1536);
+        assert_eq!(parse_size("1000").unwrap(), 1000);
+        assert!(parse_size("4X").is_err());
+        assert!(parse_size("-1G").is_err());
+        assert!(parse_size("G").is_err());
+    }
+
+    #[test]
+    fn cli_parses() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

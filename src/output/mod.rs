@@ -1,6 +1,7 @@
 //! Results leave the shell as tables and plots; this layer formats them and writes files
 //! atomically. It knows nothing of events or Rhai.
 pub mod table;
+pub mod table_fmt;
 
 use std::io::Write;
 use std::path::Path;

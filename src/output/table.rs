@@ -111,6 +111,27 @@ impl Table {
         }
     }
 
+    /// A new table sorted by column `name` (stable; ascending or descending). NaN floats
+    /// go last in both directions.
+    pub fn sort_by(&self, name: &str, ascending: bool) -> Result<Table> {
+        use std::cmp::Ordering;
+        let col = self.col(name)?;
+        let mut idx: Vec<usize> = (0..self.nrows()).collect();
+        let dir = |o: Ordering| if ascending { o } else { o.reverse() };
+        match col {
+            Col::Int(v) => idx.sort_by(|&a, &b| dir(v[a].cmp(&v[b]))),
+            Col::Float(v) => idx.sort_by(|&a, &b| match (v[a].is_nan(), v[b].is_nan()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                _ => dir(v[a].total_cmp(&v[b])),
+            }),
+            Col::Str(v) => idx.sort_by(|&a, &b| dir(v[a].cmp(&v[b]))),
+            Col::Bool(v) => idx.sort_by(|&a, &b| dir(v[a].cmp(&v[b]))),
+        }
+        Ok(self.take_rows(&idx))
+    }
+
     /// A new table of rows `start..end` (clipped).
     pub fn slice_rows(&self, start: usize, end: usize) -> Table {
         let n = self.nrows();

@@ -1,11 +1,444 @@
-//! Rhai bindings for the table layer (registration and help text live together).
+//! Rhai bindings for `Table`: building one from script values, printing, exporting to
+//! strings and files, and reading it back as columns and rows. Every analysis that returns
+//! rows returns a Table, so these methods work on all of them.
 
-use rhai::Engine;
+use rhai::{Dynamic, Engine, EvalAltResult, Map, FLOAT, INT};
 
 use super::help::FnDoc;
+use super::IntoRhai;
+use crate::array::{Array, DType};
+use crate::output::table::{Col, Table};
+
+type RResult<T> = Result<T, Box<EvalAltResult>>;
 
 /// Help for every function this module registers.
-pub const DOCS: &[FnDoc] = &[];
+pub const DOCS: &[FnDoc] = &[
+    FnDoc {
+        name: "table",
+        sig: "table([columns]) -> Table",
+        doc: "A new table. `table()` is empty; `table(#{a: [1, 2], b: [0.5, 1.5]})` makes one \
+column per map entry (columns in the map's key order, which Rhai keeps alphabetical; use \
+`.add` to choose the order). A column is a list of integers, floats (integers mixed in \
+become floats), strings or booleans, or a 1-D Array.\n\
+Example: `let t = table().add(\"run\", [1, 2, 3]).add(\"eff\", [0.91, 0.95, 0.97]);`",
+    },
+    FnDoc {
+        name: "add",
+        sig: "t.add(name, values) -> Table",
+        doc: "A new table with a column appended: `values` is a list (integers, floats, strings \
+or booleans) or a 1-D Array with as many rows as the table (any length for an empty table).",
+    },
+    FnDoc {
+        name: "nrows",
+        sig: "t.nrows -> int",
+        doc: "Number of rows.",
+    },
+    FnDoc {
+        name: "ncols",
+        sig: "t.ncols -> int",
+        doc: "Number of columns.",
+    },
+    FnDoc {
+        name: "columns",
+        sig: "t.columns -> array of strings",
+        doc: "The column names, in order.",
+    },
+    FnDoc {
+        name: "title",
+        sig: "t.title -> string or ()",
+        doc:
+            "The title printed above the table; set it with `t.title = \"...\"` (or `()` for none).",
+    },
+    FnDoc {
+        name: "footer",
+        sig: "t.footer -> array of strings",
+        doc: "The lines printed under the table (totals, notes). Add one with `t.note(text)`.",
+    },
+    FnDoc {
+        name: "note",
+        sig: "t.note(text) -> Table",
+        doc: "A new table with one more footer line.",
+    },
+    FnDoc {
+        name: "show",
+        sig: "t.show -> int or ()",
+        doc: "How many rows a printout shows. Unset (`()`), tables of more than 40 rows print \
+their first and last 10 rows; `t.show = n` prints the first and last n/2 rows of tables longer \
+than n, and a line with the number of rows left out. Exports and `save` always write every row.",
+    },
+    FnDoc {
+        name: "precision",
+        sig: "t.precision(column, decimals) -> Table",
+        doc: "A new table whose float column `column` prints with that many decimal places \
+(default: 4 significant digits). Affects printing and Markdown, not CSV/JSON.",
+    },
+    FnDoc {
+        name: "col",
+        sig: "t.col(name) -> array",
+        doc: "The column `name` as a Rhai array of ints, floats, strings or booleans (a copy). \
+`t[\"name\"]` is the same. An unknown name is an error that lists the columns.",
+    },
+    FnDoc {
+        name: "rows",
+        sig: "t.rows() -> array of maps",
+        doc:
+            "Every row as an object map `#{column: value}`; `for r in t.rows() { print(r.name) }`. \
+`t[i]` is row i alone (negative i counts from the end).",
+    },
+    FnDoc {
+        name: "head",
+        sig: "t.head([n]) -> Table",
+        doc: "The first n rows (default 10) as a new table.",
+    },
+    FnDoc {
+        name: "tail",
+        sig: "t.tail([n]) -> Table",
+        doc: "The last n rows (default 10) as a new table.",
+    },
+    FnDoc {
+        name: "sort",
+        sig: "t.sort(column, [ascending]) -> Table",
+        doc: "A new table with rows ordered by `column` (stable); `t.sort(\"chi2\", false)` sorts \
+descending. NaN goes last either way.",
+    },
+    FnDoc {
+        name: "to_csv",
+        sig: "t.to_csv() -> string",
+        doc: "CSV text (RFC 4180): a header of column names, one line per row; fields with \
+commas, quotes or newlines are quoted, quotes doubled; floats at full precision (NaN, inf \
+written as `NaN`, `inf`). Title and footer are not included.",
+    },
+    FnDoc {
+        name: "to_json",
+        sig: "t.to_json() -> string",
+        doc: "JSON text: an array of row objects `[{\"col\": value, ...}, ...]`, keys in column \
+order; NaN and infinities become `null`.",
+    },
+    FnDoc {
+        name: "to_markdown",
+        sig: "t.to_markdown() -> string",
+        doc: "A Markdown table (title in bold above, footer below, numbers right-aligned and \
+formatted as printed; `|` escaped and newlines as `<br>`). All rows are included.",
+    },
+    FnDoc {
+        name: "save",
+        sig: "t.save(path)",
+        doc: "Write the table to `path`, format by extension: `.csv`, `.json`, `.md`, or `.txt` \
+(the printed form, every row). The file is written to a temporary name and renamed, so a \
+reader never sees half a table.",
+    },
+];
 
-/// Register this module's types and functions.
-pub fn register(_engine: &mut Engine) {}
+/// Register the `Table` type and its functions.
+pub fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<Table>("Table");
+    engine.register_fn("to_string", |t: &mut Table| t.to_string());
+    engine.register_fn("to_debug", |t: &mut Table| t.to_string());
+
+    engine.register_fn("table", || Table::new(None));
+    engine.register_fn("table", |m: Map| -> RResult<Table> {
+        let mut t = Table::new(None);
+        for (k, v) in m {
+            let col = to_col(&v, k.as_str())?;
+            t.push(k.to_string(), col).rh()?;
+        }
+        Ok(t)
+    });
+    engine.register_fn(
+        "add",
+        |t: &mut Table, name: &str, values: Dynamic| -> RResult<Table> {
+            let mut out = t.clone();
+            let col = to_col(&values, name)?;
+            out.push(name, col).rh()?;
+            Ok(out)
+        },
+    );
+
+    engine.register_get("nrows", |t: &mut Table| t.nrows() as INT);
+    engine.register_get("ncols", |t: &mut Table| t.ncols() as INT);
+    engine.register_get("columns", |t: &mut Table| -> rhai::Array {
+        t.names.iter().map(|n| Dynamic::from(n.clone())).collect()
+    });
+    engine.register_get("title", |t: &mut Table| match &t.title {
+        Some(s) => Dynamic::from(s.clone()),
+        None => Dynamic::UNIT,
+    });
+    engine.register_set("title", |t: &mut Table, v: Dynamic| -> RResult<()> {
+        t.title = if v.is_unit() {
+            None
+        } else {
+            Some(
+                v.into_string()
+                    .map_err(|ty| format!("t.title = ...: expected a string or (), found {ty}"))?,
+            )
+        };
+        Ok(())
+    });
+    engine.register_get("footer", |t: &mut Table| -> rhai::Array {
+        t.footer.iter().map(|n| Dynamic::from(n.clone())).collect()
+    });
+    engine.register_fn("note", |t: &mut Table, line: &str| {
+        let mut out = t.clone();
+        out.footer.push(line.to_string());
+        out
+    });
+    engine.register_get("show", |t: &mut Table| match t.show {
+        Some(n) => Dynamic::from(n as INT),
+        None => Dynamic::UNIT,
+    });
+    engine.register_set("show", |t: &mut Table, v: Dynamic| -> RResult<()> {
+        t.show = if v.is_unit() {
+            None
+        } else {
+            match v.as_int() {
+                Ok(n) if n >= 0 => Some(n as usize),
+                _ => {
+                    return Err(format!(
+                        "t.show = ...: expected a row count (integer >= 0) or (), found {}",
+                        v
+                    )
+                    .into())
+                }
+            }
+        };
+        Ok(())
+    });
+    engine.register_fn(
+        "precision",
+        |t: &mut Table, col: &str, decimals: INT| -> RResult<Table> {
+            t.col(col).rh()?;
+            if !(0..=17).contains(&decimals) {
+                return Err(format!("precision: decimals must be 0..17, found {decimals}").into());
+            }
+            let mut out = t.clone();
+            out.precision.push((col.to_string(), decimals as usize));
+            Ok(out)
+        },
+    );
+
+    engine.register_fn("col", |t: &mut Table, name: &str| -> RResult<rhai::Array> {
+        Ok(col_to_array(t.col(name).rh()?))
+    });
+    engine.register_indexer_get(|t: &mut Table, name: &str| -> RResult<rhai::Array> {
+        Ok(col_to_array(t.col(name).rh()?))
+    });
+    engine.register_indexer_get(|t: &mut Table, i: INT| -> RResult<Map> {
+        let n = t.nrows() as INT;
+        let r = if i < 0 { i + n } else { i };
+        if r < 0 || r >= n {
+            return Err(format!("row {i} is out of range: the table has {n} rows").into());
+        }
+        Ok(row_map(t, r as usize))
+    });
+    engine.register_fn("rows", |t: &mut Table| -> rhai::Array {
+        (0..t.nrows())
+            .map(|r| Dynamic::from_map(row_map(t, r)))
+            .collect()
+    });
+    engine.register_fn("head", |t: &mut Table| t.slice_rows(0, 10));
+    engine.register_fn("head", |t: &mut Table, n: INT| {
+        t.slice_rows(0, n.max(0) as usize)
+    });
+    engine.register_fn("tail", |t: &mut Table| tail(t, 10));
+    engine.register_fn("tail", |t: &mut Table, n: INT| tail(t, n));
+    engine.register_fn("sort", |t: &mut Table, col: &str| t.sort_by(col, true).rh());
+    engine.register_fn("sort", |t: &mut Table, col: &str, asc: bool| {
+        t.sort_by(col, asc).rh()
+    });
+    engine.register_fn("to_csv", |t: &mut Table| t.to_csv());
+    engine.register_fn("to_json", |t: &mut Table| t.to_json());
+    engine.register_fn("to_markdown", |t: &mut Table| t.to_markdown());
+    engine.register_fn("save", |t: &mut Table, path: &str| -> RResult<()> {
+        let _s = crate::prof::span("save");
+        t.save(path).rh()
+    });
+}
+
+fn tail(t: &Table, n: INT) -> Table {
+    let rows = t.nrows();
+    t.slice_rows(rows.saturating_sub(n.max(0) as usize), rows)
+}
+
+fn row_map(t: &Table, r: usize) -> Map {
+    let mut m = Map::new();
+    for (name, col) in t.names.iter().zip(&t.cols) {
+        let v = match col {
+            Col::Int(v) => Dynamic::from(v[r]),
+            Col::Float(v) => Dynamic::from(v[r]),
+            Col::Str(v) => Dynamic::from(v[r].clone()),
+            Col::Bool(v) => Dynamic::from(v[r]),
+        };
+        m.insert(name.as_str().into(), v);
+    }
+    m
+}
+
+fn col_to_array(c: &Col) -> rhai::Array {
+    match c {
+        Col::Int(v) => v.iter().map(|&x| Dynamic::from(x)).collect(),
+        Col::Float(v) => v.iter().map(|&x| Dynamic::from(x)).collect(),
+        Col::Str(v) => v.iter().map(|x| Dynamic::from(x.clone())).collect(),
+        Col::Bool(v) => v.iter().map(|&x| Dynamic::from(x)).collect(),
+    }
+}
+
+/// A script value as a table column: a Rhai list of one kind of value, or a 1-D Array.
+pub fn to_col(v: &Dynamic, name: &str) -> RResult<Col> {
+    if let Some(a) = v.clone().try_cast::<Array>() {
+        return array_to_col(&a, name);
+    }
+    let Some(items) = v.clone().try_cast::<rhai::Array>() else {
+        return Err(format!(
+            "column '{name}': expected a list or an Array, found {}",
+            v.type_name()
+        )
+        .into());
+    };
+    list_to_col(&items, name)
+}
+
+fn list_to_col(items: &[Dynamic], name: &str) -> RResult<Col> {
+    let first = match items.first() {
+        None => return Ok(Col::Float(vec![])),
+        Some(f) => f,
+    };
+    let bad = |i: usize, d: &Dynamic, want: &str| -> Box<EvalAltResult> {
+        format!(
+            "column '{name}': element {i} is {} ({d}), but the column holds {want}",
+            d.type_name()
+        )
+        .into()
+    };
+    if first.is_bool() {
+        let mut out = Vec::with_capacity(items.len());
+        for (i, d) in items.iter().enumerate() {
+            out.push(d.as_bool().map_err(|_| bad(i, d, "booleans"))?);
+        }
+        return Ok(Col::Bool(out));
+    }
+    if first.is_string() || first.is_char() {
+        let mut out = Vec::with_capacity(items.len());
+        for (i, d) in items.iter().enumerate() {
+            if !(d.is_string() || d.is_char()) {
+                return Err(bad(i, d, "strings"));
+            }
+            out.push(d.to_string());
+        }
+        return Ok(Col::Str(out));
+    }
+    if first.is_int() || first.is_float() {
+        if items.iter().all(|d| d.is_int()) {
+            return Ok(Col::Int(
+                items.iter().map(|d| d.as_int().unwrap_or(0)).collect(),
+            ));
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (i, d) in items.iter().enumerate() {
+            match (d.as_int(), d.as_float()) {
+                (Ok(x), _) => out.push(x as FLOAT),
+                (_, Ok(x)) => out.push(x),
+                _ => return Err(bad(i, d, "numbers")),
+            }
+        }
+        return Ok(Col::Float(out));
+    }
+    Err(format!(
+        "column '{name}': values must be numbers, strings or booleans, found {}",
+        first.type_name()
+    )
+    .into())
+}
+
+/// A 1-D numeric or boolean Array as a column (integers up to i64, floats as f64).
+pub fn array_to_col(a: &Array, name: &str) -> RResult<Col> {
+    if a.ndim() != 1 {
+        return Err(format!(
+            "column '{name}': expected a 1-D array, found shape {:?}",
+            a.shape()
+        )
+        .into());
+    }
+    macro_rules! ints {
+        ($t:ty) => {
+            Col::Int(a.as_slice::<$t>().rh()?.iter().map(|&x| x as i64).collect())
+        };
+    }
+    macro_rules! floats {
+        ($t:ty) => {
+            Col::Float(a.as_slice::<$t>().rh()?.iter().map(|&x| x as f64).collect())
+        };
+    }
+    Ok(match a.dtype() {
+        DType::Bool => Col::Bool(a.as_slice::<u8>().rh()?.iter().map(|&x| x != 0).collect()),
+        DType::I8 => ints!(i8),
+        DType::I16 => ints!(i16),
+        DType::I32 => ints!(i32),
+        DType::I64 => ints!(i64),
+        DType::U8 => ints!(u8),
+        DType::U16 => ints!(u16),
+        DType::U32 => ints!(u32),
+        DType::U64 => {
+            let s = a.as_slice::<u64>().rh()?;
+            if s.iter().all(|&x| x <= i64::MAX as u64) {
+                Col::Int(s.iter().map(|&x| x as i64).collect())
+            } else {
+                Col::Float(s.iter().map(|&x| x as f64).collect())
+            }
+        }
+        DType::F16 => Col::Float(
+            a.as_slice::<half::f16>()
+                .rh()?
+                .iter()
+                .map(|x| x.to_f64())
+                .collect(),
+        ),
+        DType::F32 => floats!(f32),
+        DType::F64 => floats!(f64),
+        d => {
+            return Err(format!(
+                "column '{name}': arrays of {} cannot be a table column (numbers or bool only)",
+                d.name()
+            )
+            .into())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_become_columns() {
+        let a = Array::from_vec(vec![1.5f32, -2.0], vec![2]).unwrap();
+        assert_eq!(array_to_col(&a, "x").unwrap(), Col::Float(vec![1.5, -2.0]));
+        let a = Array::from_vec(vec![7u16, 9], vec![2]).unwrap();
+        assert_eq!(array_to_col(&a, "x").unwrap(), Col::Int(vec![7, 9]));
+        let a = Array::from_bools(vec![true, false]);
+        assert_eq!(array_to_col(&a, "x").unwrap(), Col::Bool(vec![true, false]));
+        let a = Array::from_vec(vec![1u64 << 63], vec![1]).unwrap();
+        assert_eq!(
+            array_to_col(&a, "x").unwrap(),
+            Col::Float(vec![9223372036854775808.0])
+        );
+        let a = Array::from_vec(vec![1.0f64; 4], vec![2, 2]).unwrap();
+        assert!(array_to_col(&a, "x")
+            .unwrap_err()
+            .to_string()
+            .contains("1-D"));
+    }
+
+    #[test]
+    fn lists_become_columns() {
+        let l = |v: Vec<Dynamic>| list_to_col(&v, "c");
+        assert_eq!(
+            l(vec![1.into(), 2.5.into()]).unwrap(),
+            Col::Float(vec![1.0, 2.5])
+        );
+        assert_eq!(l(vec![1.into(), 2.into()]).unwrap(), Col::Int(vec![1, 2]));
+        let e = l(vec!["a".into(), 2.into()]).unwrap_err().to_string();
+        assert!(e.contains("element 1") && e.contains("strings"), "{e}");
+        let e = l(vec![true.into(), 2.into()]).unwrap_err().to_string();
+        assert!(e.contains("element 1"), "{e}");
+    }
+}
