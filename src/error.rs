@@ -11,7 +11,10 @@ pub enum Error {
     /// The user pressed Ctrl-C (or a signal asked us to stop) while a kernel ran.
     Cancelled,
     /// An I/O error with the path it happened on.
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl fmt::Display for Error {

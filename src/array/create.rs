@@ -105,7 +105,8 @@ pub fn random(shape: Vec<usize>, seed: i64) -> Result<Array> {
     let mut v = vec![0f64; n];
     par_fill(&mut v, chunk_elems(8), |lo, o| {
         for (k, x) in o.iter_mut().enumerate() {
-            *x = (splitmix(seed as u64, (lo + k) as u64) >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+            *x =
+                (splitmix(seed as u64, (lo + k) as u64) >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
         }
         Ok(())
     })?;
@@ -136,11 +137,39 @@ mod tests {
 
     #[test]
     fn ranges_and_constants() {
-        assert_eq!(arange_int(0, 5, 1).unwrap().as_slice::<i64>().unwrap().to_vec(), vec![0, 1, 2, 3, 4]);
-        assert_eq!(arange_int(10, 0, -3).unwrap().as_slice::<i64>().unwrap().to_vec(), vec![10, 7, 4, 1]);
+        assert_eq!(
+            arange_int(0, 5, 1)
+                .unwrap()
+                .as_slice::<i64>()
+                .unwrap()
+                .to_vec(),
+            vec![0, 1, 2, 3, 4]
+        );
+        assert_eq!(
+            arange_int(10, 0, -3)
+                .unwrap()
+                .as_slice::<i64>()
+                .unwrap()
+                .to_vec(),
+            vec![10, 7, 4, 1]
+        );
         assert_eq!(arange_int(3, 3, 1).unwrap().size(), 0);
-        assert_eq!(arange_float(0.0, 1.0, 0.25).unwrap().as_slice::<f64>().unwrap().to_vec(), vec![0.0, 0.25, 0.5, 0.75]);
-        assert_eq!(linspace(0.0, 1.0, 5).unwrap().as_slice::<f64>().unwrap().to_vec(), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(
+            arange_float(0.0, 1.0, 0.25)
+                .unwrap()
+                .as_slice::<f64>()
+                .unwrap()
+                .to_vec(),
+            vec![0.0, 0.25, 0.5, 0.75]
+        );
+        assert_eq!(
+            linspace(0.0, 1.0, 5)
+                .unwrap()
+                .as_slice::<f64>()
+                .unwrap()
+                .to_vec(),
+            vec![0.0, 0.25, 0.5, 0.75, 1.0]
+        );
         let f = full(vec![2, 2], 7.9, None, &DType::I16).unwrap();
         assert_eq!(f.as_slice::<i16>().unwrap().to_vec(), vec![7; 4]);
         let b = full(vec![3], 1.0, None, &DType::Bool).unwrap();
@@ -155,7 +184,11 @@ mod tests {
         let a = random(vec![100_000], 42).unwrap();
         let b = random(vec![100_000], 42).unwrap();
         let c = random(vec![100_000], 43).unwrap();
-        let (va, vb, vc) = (a.as_slice::<f64>().unwrap(), b.as_slice::<f64>().unwrap(), c.as_slice::<f64>().unwrap());
+        let (va, vb, vc) = (
+            a.as_slice::<f64>().unwrap(),
+            b.as_slice::<f64>().unwrap(),
+            c.as_slice::<f64>().unwrap(),
+        );
         assert_eq!(va, vb);
         assert_ne!(va[..10], vc[..10]);
         assert!(va.iter().all(|&x| (0.0..1.0).contains(&x)));

@@ -96,7 +96,11 @@ fn format_floats(v: &[f64]) -> Vec<String> {
         .fold(f64::INFINITY, |m, x| m.min(x.abs()));
     let sci = maxabs >= 1e8 || (minabs.is_finite() && (minabs < 1e-4 || maxabs / minabs > 1e3));
     let digits = |x: f64, sci: bool| -> usize {
-        let s = if sci { format!("{x:.8e}") } else { format!("{x:.8}") };
+        let s = if sci {
+            format!("{x:.8e}")
+        } else {
+            format!("{x:.8}")
+        };
         let mant = s.split('e').next().unwrap_or("");
         let frac = mant.split('.').nth(1).unwrap_or("");
         frac.trim_end_matches('0').len()
@@ -120,7 +124,11 @@ fn format_floats(v: &[f64]) -> Vec<String> {
             if sci {
                 let s = format!("{x:.prec$e}");
                 let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-                let m = if prec == 0 { format!("{m}.") } else { m.to_string() };
+                let m = if prec == 0 {
+                    format!("{m}.")
+                } else {
+                    m.to_string()
+                };
                 let (sign, e) = match e.strip_prefix('-') {
                     Some(r) => ('-', r),
                     None => ('+', e),
@@ -128,8 +136,16 @@ fn format_floats(v: &[f64]) -> Vec<String> {
                 format!("{m}e{sign}{e:0>2}")
             } else {
                 let s = format!("{x:.prec$}");
-                let t = if prec > 0 { s.trim_end_matches('0') } else { &s };
-                let t = if t.ends_with('.') || prec == 0 { t.trim_end_matches('.').to_string() + "." } else { t.to_string() };
+                let t = if prec > 0 {
+                    s.trim_end_matches('0')
+                } else {
+                    &s
+                };
+                let t = if t.ends_with('.') || prec == 0 {
+                    t.trim_end_matches('.').to_string() + "."
+                } else {
+                    t.to_string()
+                };
                 let frac = t.split('.').nth(1).map_or(0, |f| f.len());
                 format!("{t}{}", " ".repeat(prec - frac.min(prec)))
             }
@@ -156,9 +172,18 @@ fn text_of(b: &[u8], d: &DType) -> String {
         DType::U16 => read::<u16>(b).to_string(),
         DType::U32 => read::<u32>(b).to_string(),
         DType::U64 => read::<u64>(b).to_string(),
-        DType::F16 => format_floats(&[read::<half::f16>(b).to_f64()]).remove(0).trim().to_string(),
-        DType::F32 => format_floats(&[read::<f32>(b) as f64]).remove(0).trim().to_string(),
-        DType::F64 => format_floats(&[read::<f64>(b)]).remove(0).trim().to_string(),
+        DType::F16 => format_floats(&[read::<half::f16>(b).to_f64()])
+            .remove(0)
+            .trim()
+            .to_string(),
+        DType::F32 => format_floats(&[read::<f32>(b) as f64])
+            .remove(0)
+            .trim()
+            .to_string(),
+        DType::F64 => format_floats(&[read::<f64>(b)])
+            .remove(0)
+            .trim()
+            .to_string(),
         DType::C64 => complex_text(read::<f32>(b) as f64, read::<f32>(&b[4..]) as f64),
         DType::C128 => complex_text(read::<f64>(b), read::<f64>(&b[8..])),
         DType::Bytes(_) => format!("b'{}'", decode_str(b, d)),
@@ -184,7 +209,10 @@ fn text_of(b: &[u8], d: &DType) -> String {
                                 DType::Unicode(_) => 4,
                                 _ => sz,
                             };
-                            if !matches!(f.dtype, DType::Bytes(_) | DType::Void(_) | DType::Struct(_)) {
+                            if !matches!(
+                                f.dtype,
+                                DType::Bytes(_) | DType::Void(_) | DType::Struct(_)
+                            ) {
                                 v.chunks_exact_mut(unit).for_each(|c| c.reverse());
                             }
                             text_of(&v, &f.dtype)
@@ -207,7 +235,11 @@ fn text_of(b: &[u8], d: &DType) -> String {
 fn complex_text(re: f64, im: f64) -> String {
     let r = format_floats(&[re]).remove(0).trim().to_string();
     let i = format_floats(&[im.abs()]).remove(0).trim().to_string();
-    let sign = if im < 0.0 || (im == 0.0 && im.is_sign_negative()) { '-' } else { '+' };
+    let sign = if im < 0.0 || (im == 0.0 && im.is_sign_negative()) {
+        '-'
+    } else {
+        '+'
+    };
     format!("{r}{sign}{i}j")
 }
 
@@ -244,7 +276,10 @@ fn element_strings(a: &Array, offs: &[usize]) -> Vec<String> {
         }
         _ => offs.iter().map(|&o| element_text(a, o)).collect(),
     };
-    let right = !matches!(d, DType::Bytes(_) | DType::Unicode(_) | DType::Struct(_) | DType::Void(_));
+    let right = !matches!(
+        d,
+        DType::Bytes(_) | DType::Unicode(_) | DType::Struct(_) | DType::Void(_)
+    );
     if !right {
         return texts;
     }
@@ -285,7 +320,12 @@ pub fn format_values(a: &Array) -> String {
 }
 
 /// Write the block for axis `ax` (its opening `[` is already written) and close it.
-fn layout(axes: &[Vec<Option<usize>>], ax: usize, it: &mut impl Iterator<Item = String>, out: &mut String) {
+fn layout(
+    axes: &[Vec<Option<usize>>],
+    ax: usize,
+    it: &mut impl Iterator<Item = String>,
+    out: &mut String,
+) {
     let nd = axes.len();
     let indent = " ".repeat(ax + 1);
     if ax + 1 == nd {
@@ -366,7 +406,10 @@ mod tests {
         let a = Array::from_vec((0..30i64).map(|i| i * 1000).collect(), vec![30]).unwrap();
         let s = format_values(&a);
         assert!(s.lines().all(|l| l.len() <= LINEWIDTH), "{s}");
-        assert!(s.starts_with("[    0  1000") && s.lines().nth(1).unwrap().starts_with(' '), "{s}");
+        assert!(
+            s.starts_with("[    0  1000") && s.lines().nth(1).unwrap().starts_with(' '),
+            "{s}"
+        );
     }
 
     #[test]

@@ -7,12 +7,12 @@
 //! kernel) is converted on first access into an owned native copy, cached and shared by
 //! all clones of that array value.
 
-pub mod dtype;
-pub mod rows;
 pub mod create;
+pub mod dtype;
 pub mod format;
 pub mod ops;
 pub mod reduce;
+pub mod rows;
 pub mod select;
 pub mod sort;
 pub mod strings;
@@ -677,10 +677,7 @@ impl Array {
             Some(f) => f,
             None => {
                 let names: Vec<&str> = st.fields.iter().map(|f| f.name.as_str()).collect();
-                bail!(
-                    "no field '{name}'; the fields are: {}",
-                    names.join(", ")
-                )
+                bail!("no field '{name}'; the fields are: {}", names.join(", "))
             }
         };
         let mut shape = self.shape.clone();
@@ -722,7 +719,10 @@ mod tests {
         assert_eq!(t.shape(), &[6, 4]);
         assert_eq!(t.view::<i32>().unwrap()[[1, 2]], 13);
         assert!(!t.is_c_contiguous());
-        assert_eq!(t.reshape(vec![24]).unwrap().as_slice::<i32>().unwrap()[1], 6);
+        assert_eq!(
+            t.reshape(vec![24]).unwrap().as_slice::<i32>().unwrap()[1],
+            6
+        );
     }
 
     #[test]
@@ -746,12 +746,25 @@ mod tests {
         let st = StructType {
             itemsize: 5,
             fields: vec![
-                Field { name: "tag".into(), dtype: DType::U8, swapped: false, offset: 0, shape: vec![] },
-                Field { name: "v".into(), dtype: DType::F32, swapped: false, offset: 1, shape: vec![] },
+                Field {
+                    name: "tag".into(),
+                    dtype: DType::U8,
+                    swapped: false,
+                    offset: 0,
+                    shape: vec![],
+                },
+                Field {
+                    name: "v".into(),
+                    dtype: DType::F32,
+                    swapped: false,
+                    offset: 1,
+                    shape: vec![],
+                },
             ],
         };
         let buf = Arc::new(Buf::Owned(Box::new(bytes)));
-        let a = Array::from_parts(buf, DType::Struct(Arc::new(st)), false, vec![3], vec![5], 0).unwrap();
+        let a = Array::from_parts(buf, DType::Struct(Arc::new(st)), false, vec![3], vec![5], 0)
+            .unwrap();
         let v = a.field("v").unwrap();
         assert_eq!(v.as_slice::<f32>().unwrap().to_vec(), vec![0.0, 1.5, 3.0]);
         assert!(a.field("nope").unwrap_err().to_string().contains("tag, v"));

@@ -205,14 +205,38 @@ int_ops!(i8, i16, i32, i64, u8, u16, u32, u64);
 macro_rules! with_int_type {
     ($dtype:expr, $T:ident => $body:expr, else $other:expr) => {{
         match $dtype {
-            DType::Bool | DType::U8 => { type $T = u8; $body }
-            DType::I8 => { type $T = i8; $body }
-            DType::I16 => { type $T = i16; $body }
-            DType::I32 => { type $T = i32; $body }
-            DType::I64 => { type $T = i64; $body }
-            DType::U16 => { type $T = u16; $body }
-            DType::U32 => { type $T = u32; $body }
-            DType::U64 => { type $T = u64; $body }
+            DType::Bool | DType::U8 => {
+                type $T = u8;
+                $body
+            }
+            DType::I8 => {
+                type $T = i8;
+                $body
+            }
+            DType::I16 => {
+                type $T = i16;
+                $body
+            }
+            DType::I32 => {
+                type $T = i32;
+                $body
+            }
+            DType::I64 => {
+                type $T = i64;
+                $body
+            }
+            DType::U16 => {
+                type $T = u16;
+                $body
+            }
+            DType::U32 => {
+                type $T = u32;
+                $body
+            }
+            DType::U64 => {
+                type $T = u64;
+                $body
+            }
             _ => $other,
         }
     }};
@@ -253,11 +277,7 @@ fn int_of(signed: bool, size: usize) -> DType {
 pub fn promote(a: &DType, b: &DType) -> Result<DType> {
     use DType::*;
     if !a.is_numeric() || !b.is_numeric() {
-        bail!(
-            "no common numeric type for {} and {}",
-            a.name(),
-            b.name()
-        );
+        bail!("no common numeric type for {} and {}", a.name(), b.name());
     }
     if a == b {
         return Ok(a.clone());
@@ -415,8 +435,16 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -438,7 +466,10 @@ pub fn fmt_shape(s: &[usize]) -> String {
         1 => format!("({},)", s[0]),
         _ => format!(
             "({})",
-            s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+            s.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -471,7 +502,11 @@ fn zeroed_vec<R: bytemuck::Zeroable + Clone>(n: usize) -> Vec<R> {
 }
 
 /// An owned array of `dtype` from a vector of its Rust element type.
-pub fn wrap<R: bytemuck::Pod + Send + Sync>(v: Vec<R>, dtype: DType, shape: Vec<usize>) -> Result<Array> {
+pub fn wrap<R: bytemuck::Pod + Send + Sync>(
+    v: Vec<R>,
+    dtype: DType,
+    shape: Vec<usize>,
+) -> Result<Array> {
     Array::from_vec_typed(v, dtype, shape)
 }
 
@@ -555,7 +590,12 @@ fn as_dtype(a: &Array, dtype: &DType) -> Result<Array> {
 // ------------------------------------------------------------------------- general layout
 
 /// Rows `lo..hi` of the first axis of a view (the whole 0-d view when it has no axes).
-fn sub_rows<'a, T>(v: &ArrayViewD<'a, T>, _shape: &[usize], lo: usize, hi: usize) -> ArrayViewD<'a, T> {
+fn sub_rows<'a, T>(
+    v: &ArrayViewD<'a, T>,
+    _shape: &[usize],
+    lo: usize,
+    hi: usize,
+) -> ArrayViewD<'a, T> {
     if v.ndim() == 0 {
         v.clone()
     } else {
@@ -776,7 +816,12 @@ impl CmpOp {
     }
 }
 
-fn arith_typed<T: Real>(op: BinOp, a: &In<'_, T>, b: &In<'_, T>, shape: &[usize]) -> Result<Vec<T>> {
+fn arith_typed<T: Real>(
+    op: BinOp,
+    a: &In<'_, T>,
+    b: &In<'_, T>,
+    shape: &[usize],
+) -> Result<Vec<T>> {
     match op {
         BinOp::Add => zip2(a, b, shape, |x: T, y: T| x.add(y)),
         BinOp::Sub => zip2(a, b, shape, |x: T, y: T| x.sub(y)),
@@ -1106,18 +1151,30 @@ mod tests {
         let a = arr((0..6).collect::<Vec<i32>>(), &[2, 3]);
         let b = arr(vec![10i32, 20, 30], &[3]);
         let c = binary(BinOp::Add, &a, &b).unwrap();
-        assert_eq!(c.as_slice::<i32>().unwrap().to_vec(), vec![10, 21, 32, 13, 24, 35]);
+        assert_eq!(
+            c.as_slice::<i32>().unwrap().to_vec(),
+            vec![10, 21, 32, 13, 24, 35]
+        );
         let col = arr(vec![100i32, 200], &[2, 1]);
         let c = binary(BinOp::Sub, &a, &col).unwrap();
-        assert_eq!(c.as_slice::<i32>().unwrap().to_vec(), vec![-100, -99, -98, -197, -196, -195]);
+        assert_eq!(
+            c.as_slice::<i32>().unwrap().to_vec(),
+            vec![-100, -99, -98, -197, -196, -195]
+        );
         let bad = arr(vec![1i32, 2], &[2]);
         let e = binary(BinOp::Add, &a, &bad).unwrap_err().to_string();
         assert!(e.contains("(2, 3)") && e.contains("(2,)"), "{e}");
         // a transposed (strided) operand goes through the general path
-        let t = Operand::Arr(match &a { Operand::Arr(x) => x.transpose(), _ => unreachable!() });
+        let t = Operand::Arr(match &a {
+            Operand::Arr(x) => x.transpose(),
+            _ => unreachable!(),
+        });
         let c = binary(BinOp::Mul, &t, &Operand::Int(2)).unwrap();
         assert_eq!(c.shape(), &[3, 2]);
-        assert_eq!(c.as_slice::<i32>().unwrap().to_vec(), vec![0, 6, 2, 8, 4, 10]);
+        assert_eq!(
+            c.as_slice::<i32>().unwrap().to_vec(),
+            vec![0, 6, 2, 8, 4, 10]
+        );
     }
 
     #[test]
@@ -1141,7 +1198,9 @@ mod tests {
         assert_eq!(r.as_slice::<u8>().unwrap().to_vec(), vec![1, 0, 0]);
         let e = binary(BinOp::And, &f, &f).unwrap_err().to_string();
         assert!(e.contains("integer or bool"), "{e}");
-        let Operand::Arr(m1a) = m1 else { unreachable!() };
+        let Operand::Arr(m1a) = m1 else {
+            unreachable!()
+        };
         let n = unary(UnOp::Not, &m1a).unwrap();
         assert_eq!(n.as_slice::<u8>().unwrap().to_vec(), vec![0, 1, 0]);
     }

@@ -103,7 +103,13 @@ fn fold_chunks<T: Real, S: Send>(
     let n = v.len();
     let ch = chunk_elems(std::mem::size_of::<T>());
     if let Some(s) = v.as_slice() {
-        return crate::exec::par_reduce(n, ch, |r| Ok(f(&s[r.clone()], r.start)), identity, combine);
+        return crate::exec::par_reduce(
+            n,
+            ch,
+            |r| Ok(f(&s[r.clone()], r.start)),
+            identity,
+            combine,
+        );
     }
     // strided: chunks of whole rows of the first axis, gathered into a buffer
     let rows = v.shape()[0];
@@ -233,7 +239,11 @@ fn pick_arg<T: Real, const MAX: bool>(
                 Some(first)
             } else if second.2 {
                 Some(second)
-            } else if if MAX { second.1 > first.1 } else { second.1 < first.1 } {
+            } else if if MAX {
+                second.1 > first.1
+            } else {
+                second.1 < first.1
+            } {
                 Some(second)
             } else {
                 Some(first)
@@ -246,10 +256,18 @@ fn reduce_all_typed<T: Real>(a: &Array, r: Red) -> Result<Scalar> {
     let d = a.dtype().clone();
     let n = a.size();
     let empty = |what: &str| -> Result<Scalar> {
-        bail!("{what}: the array is empty (shape {:?}); the reduction has no value", a.shape())
+        bail!(
+            "{what}: the array is empty (shape {:?}); the reduction has no value",
+            a.shape()
+        )
     };
     Ok(match r {
-        Red::Sum if T::FLOAT => Scalar::Float(fold_chunks::<T, f64>(a, |s, _| sum_f64(s), || 0.0, |x, y| x + y)?),
+        Red::Sum if T::FLOAT => Scalar::Float(fold_chunks::<T, f64>(
+            a,
+            |s, _| sum_f64(s),
+            || 0.0,
+            |x, y| x + y,
+        )?),
         Red::Sum => {
             let s = fold_chunks::<T, i64>(a, |s, _| sum_i64(s), || 0, |x, y| x.wrapping_add(y))?;
             if d == DType::U64 && s < 0 {
@@ -277,7 +295,11 @@ fn reduce_all_typed<T: Real>(a: &Array, r: Red) -> Result<Scalar> {
                                 acc[i] += dx * dx;
                             }
                         }
-                        let t: f64 = it.remainder().iter().map(|x| (x.to_f64() - m).powi(2)).sum();
+                        let t: f64 = it
+                            .remainder()
+                            .iter()
+                            .map(|x| (x.to_f64() - m).powi(2))
+                            .sum();
                         t + acc.iter().sum::<f64>()
                     },
                     || 0.0,
@@ -291,12 +313,23 @@ fn reduce_all_typed<T: Real>(a: &Array, r: Red) -> Result<Scalar> {
                 return empty(r.name());
             }
             let max = r == Red::Max;
-            let f = |s: &[T], _| if max { extreme::<T, true>(s) } else { extreme::<T, false>(s) };
+            let f = |s: &[T], _| {
+                if max {
+                    extreme::<T, true>(s)
+                } else {
+                    extreme::<T, false>(s)
+                }
+            };
             let init = if max { T::lo() } else { T::hi() };
-            let (v, nan) = fold_chunks::<T, (T, bool)>(a, f, || (init, false), |x, y| {
-                let b = if max { y.0 > x.0 } else { y.0 < x.0 };
-                (if b { y.0 } else { x.0 }, x.1 || y.1)
-            })?;
+            let (v, nan) = fold_chunks::<T, (T, bool)>(
+                a,
+                f,
+                || (init, false),
+                |x, y| {
+                    let b = if max { y.0 > x.0 } else { y.0 < x.0 };
+                    (if b { y.0 } else { x.0 }, x.1 || y.1)
+                },
+            )?;
             if nan {
                 Scalar::Float(f64::NAN)
             } else {
@@ -318,9 +351,21 @@ fn reduce_all_typed<T: Real>(a: &Array, r: Red) -> Result<Scalar> {
             let max = r == Red::ArgMax;
             let best = fold_chunks::<T, Option<(usize, T, bool)>>(
                 a,
-                |s, base| if max { arg_extreme::<T, true>(s, base) } else { arg_extreme::<T, false>(s, base) },
+                |s, base| {
+                    if max {
+                        arg_extreme::<T, true>(s, base)
+                    } else {
+                        arg_extreme::<T, false>(s, base)
+                    }
+                },
                 || None,
-                |x, y| if max { pick_arg::<T, true>(x, y) } else { pick_arg::<T, false>(x, y) },
+                |x, y| {
+                    if max {
+                        pick_arg::<T, true>(x, y)
+                    } else {
+                        pick_arg::<T, false>(x, y)
+                    }
+                },
             )?;
             Scalar::Int(best.map(|b| b.0 as i64).unwrap_or(0))
         }
@@ -330,7 +375,11 @@ fn reduce_all_typed<T: Real>(a: &Array, r: Red) -> Result<Scalar> {
 fn check_numeric(a: &Array, r: Red) -> Result<()> {
     let d = a.dtype();
     if !d.is_numeric() || d.is_complex() {
-        bail!("{}: not supported for arrays of dtype {}", r.name(), d.name());
+        bail!(
+            "{}: not supported for arrays of dtype {}",
+            r.name(),
+            d.name()
+        );
     }
     Ok(())
 }
@@ -369,7 +418,8 @@ fn axis_states<T: Real, S: Clone + Send + Sync>(
             |r| {
                 let mut st = vec![init.clone(); m];
                 {
-                    let mut sv = ArrayViewMutD::from_shape(IxDyn(&oshape), &mut st[..]).map_err(shape_err)?;
+                    let mut sv = ArrayViewMutD::from_shape(IxDyn(&oshape), &mut st[..])
+                        .map_err(shape_err)?;
                     for j in r {
                         Zip::from(&mut sv)
                             .and(&v.index_axis(Axis(k), j))
@@ -434,11 +484,27 @@ fn reduce_axis_typed<T: Real>(a: &Array, r: Red, k: usize) -> Result<Array> {
         }, else unreachable!())
     };
     match r {
-        Red::Sum if T::FLOAT => to_float(axis_states(&v, k, 0f64, |s, x, _| *s += x.to_f64(), |a, b| *a += b)?),
+        Red::Sum if T::FLOAT => to_float(axis_states(
+            &v,
+            k,
+            0f64,
+            |s, x, _| *s += x.to_f64(),
+            |a, b| *a += b,
+        )?),
         Red::Sum => {
-            let st = axis_states(&v, k, 0i64, |s, x, _| *s = s.wrapping_add(x.to_i64()), |a, b| *a = a.wrapping_add(*b))?;
+            let st = axis_states(
+                &v,
+                k,
+                0i64,
+                |s, x, _| *s = s.wrapping_add(x.to_i64()),
+                |a, b| *a = a.wrapping_add(*b),
+            )?;
             if d.is_int() && !d.is_signed_int() {
-                wrap(st.into_iter().map(|x| x as u64).collect::<Vec<u64>>(), DType::U64, oshape)
+                wrap(
+                    st.into_iter().map(|x| x as u64).collect::<Vec<u64>>(),
+                    DType::U64,
+                    oshape,
+                )
             } else {
                 wrap(st, DType::I64, oshape)
             }
@@ -448,7 +514,11 @@ fn reduce_axis_typed<T: Real>(a: &Array, r: Red, k: usize) -> Result<Array> {
             to_float(st.into_iter().map(|s| s / n as f64).collect())
         }
         Red::Std => {
-            let init = Welford { n: 0.0, mean: 0.0, m2: 0.0 };
+            let init = Welford {
+                n: 0.0,
+                mean: 0.0,
+                m2: 0.0,
+            };
             let st = axis_states(
                 &v,
                 k,
@@ -475,7 +545,11 @@ fn reduce_axis_typed<T: Real>(a: &Array, r: Red, k: usize) -> Result<Array> {
         }
         Red::Min | Red::Max => {
             if n == 0 {
-                bail!("{}: axis {k} of shape {:?} is empty; the reduction has no value", r.name(), a.shape());
+                bail!(
+                    "{}: axis {k} of shape {:?} is empty; the reduction has no value",
+                    r.name(),
+                    a.shape()
+                );
             }
             let max = r == Red::Max;
             let init = (if max { T::lo() } else { T::hi() }, false);
@@ -498,20 +572,44 @@ fn reduce_axis_typed<T: Real>(a: &Array, r: Red, k: usize) -> Result<Array> {
                 },
             )?;
             let nan = T::from_f64(f64::NAN);
-            wrap(st.into_iter().map(|(x, is_nan)| if is_nan { nan } else { x }).collect::<Vec<T>>(), d, oshape)
+            wrap(
+                st.into_iter()
+                    .map(|(x, is_nan)| if is_nan { nan } else { x })
+                    .collect::<Vec<T>>(),
+                d,
+                oshape,
+            )
         }
         Red::Count | Red::Any | Red::All => {
             let z = T::default();
             let st = axis_states(&v, k, 0u64, |s, x, _| *s += (x != z) as u64, |a, b| *a += b)?;
             match r {
-                Red::Count => wrap(st.into_iter().map(|c| c as i64).collect::<Vec<i64>>(), DType::I64, oshape),
-                Red::Any => wrap(st.into_iter().map(|c| (c > 0) as u8).collect::<Vec<u8>>(), DType::Bool, oshape),
-                _ => wrap(st.into_iter().map(|c| (c as usize == n) as u8).collect::<Vec<u8>>(), DType::Bool, oshape),
+                Red::Count => wrap(
+                    st.into_iter().map(|c| c as i64).collect::<Vec<i64>>(),
+                    DType::I64,
+                    oshape,
+                ),
+                Red::Any => wrap(
+                    st.into_iter().map(|c| (c > 0) as u8).collect::<Vec<u8>>(),
+                    DType::Bool,
+                    oshape,
+                ),
+                _ => wrap(
+                    st.into_iter()
+                        .map(|c| (c as usize == n) as u8)
+                        .collect::<Vec<u8>>(),
+                    DType::Bool,
+                    oshape,
+                ),
             }
         }
         Red::ArgMin | Red::ArgMax => {
             if n == 0 {
-                bail!("{}: axis {k} of shape {:?} is empty; the reduction has no value", r.name(), a.shape());
+                bail!(
+                    "{}: axis {k} of shape {:?} is empty; the reduction has no value",
+                    r.name(),
+                    a.shape()
+                );
             }
             let max = r == Red::ArgMax;
             let st = axis_states(
@@ -520,11 +618,27 @@ fn reduce_axis_typed<T: Real>(a: &Array, r: Red, k: usize) -> Result<Array> {
                 None::<(usize, T, bool)>,
                 |s, x, j| {
                     let c = Some((j, x, x.is_nan()));
-                    *s = if max { pick_arg::<T, true>(*s, c) } else { pick_arg::<T, false>(*s, c) };
+                    *s = if max {
+                        pick_arg::<T, true>(*s, c)
+                    } else {
+                        pick_arg::<T, false>(*s, c)
+                    };
                 },
-                |a, b| *a = if max { pick_arg::<T, true>(*a, *b) } else { pick_arg::<T, false>(*a, *b) },
+                |a, b| {
+                    *a = if max {
+                        pick_arg::<T, true>(*a, *b)
+                    } else {
+                        pick_arg::<T, false>(*a, *b)
+                    }
+                },
             )?;
-            wrap(st.into_iter().map(|s| s.map(|b| b.0 as i64).unwrap_or(0)).collect::<Vec<i64>>(), DType::I64, oshape)
+            wrap(
+                st.into_iter()
+                    .map(|s| s.map(|b| b.0 as i64).unwrap_or(0))
+                    .collect::<Vec<i64>>(),
+                DType::I64,
+                oshape,
+            )
         }
     }
 }
@@ -552,7 +666,9 @@ mod tests {
         assert_eq!(f(&a, Red::Min), Scalar::Float(1.0));
         assert_eq!(f(&a, Red::Max), Scalar::Float(100.0));
         assert_eq!(f(&a, Red::Mean), Scalar::Float(50.5));
-        let Scalar::Float(s) = f(&a, Red::Std) else { panic!() };
+        let Scalar::Float(s) = f(&a, Red::Std) else {
+            panic!()
+        };
         assert!((s - 28.86607004772212).abs() < 1e-12);
         assert_eq!(f(&a, Red::ArgMax), Scalar::Int(99));
         assert_eq!(f(&a, Red::ArgMin), Scalar::Int(0));
@@ -579,7 +695,11 @@ mod tests {
         assert!(matches!(f(&a, Red::Min), Scalar::Float(x) if x.is_nan()));
         assert_eq!(f(&a, Red::ArgMin), Scalar::Int(1));
         assert_eq!(f(&a, Red::Count), Scalar::Int(4));
-        let e = reduce_all(&Array::from_vec(Vec::<f32>::new(), vec![0]).unwrap(), Red::Max).unwrap_err();
+        let e = reduce_all(
+            &Array::from_vec(Vec::<f32>::new(), vec![0]).unwrap(),
+            Red::Max,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("empty"));
     }
 
@@ -598,14 +718,20 @@ mod tests {
         assert_eq!(sd.as_slice::<f64>().unwrap().to_vec(), vec![1.5, 1.5, 1.5]);
         let am = reduce_axis(&a, Red::ArgMax, 0).unwrap();
         assert_eq!(am.as_slice::<i64>().unwrap().to_vec(), vec![1, 1, 1]);
-        assert!(reduce_axis(&a, Red::Sum, 2).unwrap_err().to_string().contains("out of range"));
+        assert!(reduce_axis(&a, Red::Sum, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("out of range"));
         // many outputs (the other strategy): 1000 rows × 3
-        let big = Array::from_vec((0..3000).map(|i| (i % 7) as f32).collect(), vec![1000, 3]).unwrap();
+        let big =
+            Array::from_vec((0..3000).map(|i| (i % 7) as f32).collect(), vec![1000, 3]).unwrap();
         let mx = reduce_axis(&big, Red::Max, 1).unwrap();
         assert_eq!(*mx.dtype(), DType::F32);
         let mv = mx.as_slice::<f32>().unwrap();
         for (r, &x) in mv.iter().enumerate() {
-            let want = (0..3).map(|c| ((r * 3 + c) % 7) as f32).fold(f32::MIN, f32::max);
+            let want = (0..3)
+                .map(|c| ((r * 3 + c) % 7) as f32)
+                .fold(f32::MIN, f32::max);
             assert_eq!(x, want);
         }
         let nan = Array::from_vec(vec![1.0f32, f32::NAN, 3.0, 4.0], vec![2, 2]).unwrap();

@@ -83,11 +83,17 @@ mod tests {
     #[test]
     fn slices() {
         assert_eq!(parse_row_slice("0:1M", 10_000_000).unwrap(), 0..1_000_000);
-        assert_eq!(parse_row_slice("-100k:", 1_000_000).unwrap(), 900_000..1_000_000);
+        assert_eq!(
+            parse_row_slice("-100k:", 1_000_000).unwrap(),
+            900_000..1_000_000
+        );
         assert_eq!(parse_row_slice(":10", 5).unwrap(), 0..5);
         assert_eq!(parse_row_slice("7:3", 10).unwrap(), 7..7);
         assert_eq!(parse_row_slice("3", 10).unwrap(), 3..4);
-        assert!(parse_row_slice("a:b", 10).unwrap_err().to_string().contains("'a'"));
+        assert!(parse_row_slice("a:b", 10)
+            .unwrap_err()
+            .to_string()
+            .contains("'a'"));
         assert!(parse_row_slice("1:2:3", 10).is_err());
         assert!(parse_row_slice("10", 10).is_err());
         assert_eq!(format_count(10_000_000), "10M");

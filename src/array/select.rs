@@ -227,7 +227,8 @@ pub fn to_scalars(a: &Array, limit: usize) -> Result<Vec<Scalar>> {
 
 /// Parse a dtype name for a function, with an error naming the function.
 pub fn dtype_arg(name: &str, func: &str) -> Result<DType> {
-    DType::parse(name).map_err(|e| err!("{func}: {e} (examples: \"f4\", \"float64\", \"i8\", \"u2\", \"bool\")"))
+    DType::parse(name)
+        .map_err(|e| err!("{func}: {e} (examples: \"f4\", \"float64\", \"i8\", \"u2\", \"bool\")"))
 }
 
 #[cfg(test)]
@@ -240,17 +241,33 @@ mod tests {
         let m = Array::from_bools(vec![true, false, false, true]);
         let s = select_mask(&a, &m).unwrap();
         assert_eq!(s.shape(), &[2, 3]);
-        assert_eq!(s.as_slice::<i32>().unwrap().to_vec(), vec![0, 1, 2, 9, 10, 11]);
+        assert_eq!(
+            s.as_slice::<i32>().unwrap().to_vec(),
+            vec![0, 1, 2, 9, 10, 11]
+        );
         let idx = Array::from_vec(vec![-1i64, 0, 0], vec![3]).unwrap();
         let t = take_index(&a, &idx).unwrap();
-        assert_eq!(t.as_slice::<i32>().unwrap().to_vec(), vec![9, 10, 11, 0, 1, 2, 0, 1, 2]);
+        assert_eq!(
+            t.as_slice::<i32>().unwrap().to_vec(),
+            vec![9, 10, 11, 0, 1, 2, 0, 1, 2]
+        );
         let bad = Array::from_vec(vec![4i64], vec![1]).unwrap();
-        assert!(take_index(&a, &bad).unwrap_err().to_string().contains("out of bounds"));
+        assert!(take_index(&a, &bad)
+            .unwrap_err()
+            .to_string()
+            .contains("out of bounds"));
         // strided rows (a transposed view) and element masks
         let tt = a.transpose();
         let r = take_rows(&tt, &[2, 0]).unwrap();
-        assert_eq!(r.as_slice::<i32>().unwrap().to_vec(), vec![2, 5, 8, 11, 0, 3, 6, 9]);
-        let full = Array::from_vec((0..12).map(|i| (i % 5 == 0) as u8).collect::<Vec<u8>>(), vec![4, 3]).unwrap();
+        assert_eq!(
+            r.as_slice::<i32>().unwrap().to_vec(),
+            vec![2, 5, 8, 11, 0, 3, 6, 9]
+        );
+        let full = Array::from_vec(
+            (0..12).map(|i| (i % 5 == 0) as u8).collect::<Vec<u8>>(),
+            vec![4, 3],
+        )
+        .unwrap();
         let full = full.view_as(DType::Bool).unwrap();
         let e = select_mask(&a, &full).unwrap();
         assert_eq!(e.as_slice::<i32>().unwrap().to_vec(), vec![0, 5, 10]);
@@ -266,7 +283,9 @@ mod tests {
     #[test]
     fn items() {
         let a = Array::from_vec(vec![1.5f32, 2.0], vec![2]).unwrap();
-        assert!(matches!(index_first(&a, -1).unwrap(), IndexResult::Scalar(Scalar::Float(x)) if x == 2.0));
+        assert!(
+            matches!(index_first(&a, -1).unwrap(), IndexResult::Scalar(Scalar::Float(x)) if x == 2.0)
+        );
         assert!(index_first(&a, 2).is_err());
         let l = to_scalars(&a, 10).unwrap();
         assert_eq!(l, vec![Scalar::Float(1.5), Scalar::Float(2.0)]);

@@ -66,12 +66,14 @@ fn argsort_typed<T: Real>(a: &Array) -> Result<Array> {
     if shape.len() <= 1 {
         idx.par_sort_by(|&i, &j| cmp_nan_last(&v[i as usize], &v[j as usize]));
     } else {
-        idx.par_chunks_mut(row).enumerate().try_for_each(|(r, ix)| {
-            crate::exec::check()?;
-            let vals = &v[r * row..(r + 1) * row];
-            ix.sort_by(|&i, &j| cmp_nan_last(&vals[i as usize], &vals[j as usize]));
-            Ok::<(), crate::Error>(())
-        })?;
+        idx.par_chunks_mut(row)
+            .enumerate()
+            .try_for_each(|(r, ix)| {
+                crate::exec::check()?;
+                let vals = &v[r * row..(r + 1) * row];
+                ix.sort_by(|&i, &j| cmp_nan_last(&vals[i as usize], &vals[j as usize]));
+                Ok::<(), crate::Error>(())
+            })?;
     }
     crate::exec::check()?;
     wrap(idx, DType::I64, shape)
@@ -117,7 +119,11 @@ fn counts_typed<T: Real>(a: &Array) -> Result<(Vec<T>, Vec<i64>)> {
         let mut cnts = vec![];
         for (k, &c) in hist.iter().enumerate() {
             if c > 0 {
-                let i = if signed { k as i64 - nv as i64 / 2 } else { k as i64 };
+                let i = if signed {
+                    k as i64 - nv as i64 / 2
+                } else {
+                    k as i64
+                };
                 vals.push(T::from_i64(i));
                 cnts.push(c);
             }
@@ -172,10 +178,17 @@ pub fn unique_counts(a: &Array) -> Result<Table> {
         (col, order.iter().map(|&i| cnts[i]).collect::<Vec<i64>>())
     }, else unreachable!());
     let distinct = cnts.len();
-    let mut t = Table::new(Some(format!("unique_counts {} {}", d.name(), super::ops::fmt_shape(a.shape()))));
+    let mut t = Table::new(Some(format!(
+        "unique_counts {} {}",
+        d.name(),
+        super::ops::fmt_shape(a.shape())
+    )));
     t.push("value", col)?;
     t.push("count", Col::Int(cnts))?;
-    t.footer.push(format!("{distinct} distinct values in {} elements", a.size()));
+    t.footer.push(format!(
+        "{distinct} distinct values in {} elements",
+        a.size()
+    ));
     Ok(t)
 }
 
@@ -193,8 +206,14 @@ mod tests {
         let i = argsort(&a).unwrap();
         assert_eq!(i.as_slice::<i64>().unwrap().to_vec(), vec![2, 4, 0, 3, 1]);
         let m = Array::from_vec(vec![2i32, 1, 1, 9, 0, 9], vec![2, 3]).unwrap();
-        assert_eq!(sort(&m).unwrap().as_slice::<i32>().unwrap().to_vec(), vec![1, 1, 2, 0, 9, 9]);
-        assert_eq!(argsort(&m).unwrap().as_slice::<i64>().unwrap().to_vec(), vec![1, 2, 0, 1, 0, 2]);
+        assert_eq!(
+            sort(&m).unwrap().as_slice::<i32>().unwrap().to_vec(),
+            vec![1, 1, 2, 0, 9, 9]
+        );
+        assert_eq!(
+            argsort(&m).unwrap().as_slice::<i64>().unwrap().to_vec(),
+            vec![1, 2, 0, 1, 0, 2]
+        );
     }
 
     #[test]
@@ -208,7 +227,9 @@ mod tests {
         let f = Array::from_vec(vec![f64::NAN, 1.0, f64::NAN, 1.0, 2.0], vec![5]).unwrap();
         let t = unique_counts(&f).unwrap();
         assert_eq!(t.col("count").unwrap(), &Col::Int(vec![2, 2, 1]));
-        let Col::Float(v) = t.col("value").unwrap() else { panic!() };
+        let Col::Float(v) = t.col("value").unwrap() else {
+            panic!()
+        };
         assert_eq!(v[0], 1.0);
         assert!(v[1].is_nan());
     }

@@ -18,14 +18,20 @@ pub fn num(v: &Dynamic, what: &str) -> RResult<f64> {
     if let Ok(f) = v.as_float() {
         return Ok(f);
     }
-    Err(bad(format!("{what}: expected a number, found {}", v.type_name())))
+    Err(bad(format!(
+        "{what}: expected a number, found {}",
+        v.type_name()
+    )))
 }
 
 /// A list of numbers as `Vec<f64>`.
 pub fn f64_list(v: &Dynamic, what: &str) -> RResult<Vec<f64>> {
     match v.clone().try_cast::<rhai::Array>() {
         Some(a) => a.iter().map(|x| num(x, what)).collect(),
-        None => Err(bad(format!("{what}: expected a list of numbers, found {}", v.type_name()))),
+        None => Err(bad(format!(
+            "{what}: expected a list of numbers, found {}",
+            v.type_name()
+        ))),
     }
 }
 
@@ -39,7 +45,10 @@ pub fn i64_list(v: &Dynamic, what: &str) -> RResult<Vec<i64>> {
                     .map_err(|t| bad(format!("{what}: expected integers, found {t}")))
             })
             .collect(),
-        None => Err(bad(format!("{what}: expected a list of integers, found {}", v.type_name()))),
+        None => Err(bad(format!(
+            "{what}: expected a list of integers, found {}",
+            v.type_name()
+        ))),
     }
 }
 
