@@ -205,7 +205,7 @@ fn bad_calls_give_clear_errors() {
     let mut h = b"\x93NUMPY\x01\x00".to_vec();
     let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000,), }";
     let mut body = dict.to_string();
-    while (10 + body.len() + 1) % 64 != 0 {
+    while !(10 + body.len() + 1).is_multiple_of(64) {
         body.push(' ');
     }
     body.push('\n');
