@@ -143,13 +143,15 @@ fn format_floats_as(v: &[f64], single: bool) -> Vec<String> {
                 };
                 format!("{m}e{sign}{e:0>2}")
             } else {
-                let s = format!("{x:.prec$}");
-                let t = if prec > 0 {
+                // float32: each value at most the digits that identify it as a float32
+                let p = if single { digits(x, sci).min(prec) } else { prec };
+                let s = format!("{x:.p$}");
+                let t = if p > 0 {
                     s.trim_end_matches('0')
                 } else {
                     &s
                 };
-                let t = if t.ends_with('.') || prec == 0 {
+                let t = if t.ends_with('.') || p == 0 {
                     t.trim_end_matches('.').to_string() + "."
                 } else {
                     t.to_string()
@@ -399,6 +401,8 @@ mod tests {
         // float32 digits are those of the float32 value (numpy: [1.304 0.1 2.5]).
         let a = Array::from_vec(vec![1.304f32, 0.1, 2.5], vec![3]).unwrap();
         assert_eq!(format_values(&a), "[1.304 0.1   2.5  ]");
+        let a = Array::from_vec(vec![0.12573022f32, 1.304, -2.3250308], vec![3]).unwrap();
+        assert_eq!(format_values(&a), "[ 0.12573022  1.304      -2.3250308 ]");
         let a = Array::from_vec((0..6i32).collect(), vec![2, 3]).unwrap();
         assert_eq!(format_values(&a), "[[0 1 2]\n [3 4 5]]");
         let a = Array::from_vec((0..8i64).collect(), vec![2, 2, 2]).unwrap();
