@@ -213,6 +213,40 @@ impl Session {
         }
     }
 
+    /// Run code like [`Session::run`] with the profiler recording; `source` also names the
+    /// root row (`FILE:1(<module>)`). Returns the outcome and the profile (also when the
+    /// code failed or was interrupted).
+    pub fn run_profiled(
+        &mut self,
+        code: &str,
+        source: Option<&str>,
+    ) -> (Result<Outcome, ScriptError>, crate::prof::Profile) {
+        let root = crate::prof::FuncKey::Script {
+            name: "<module>".into(),
+            location: format!("{}:1", source.unwrap_or("<input>")),
+        };
+        if let Err(e) = bind_prof::start_profile(root) {
+            let err = ScriptError {
+                message: format!("error: {e}"),
+                interrupted: false,
+            };
+            return (Err(err), crate::prof::Profile::default());
+        }
+        let r = self.run(code, source);
+        (r, bind_prof::finish_profile())
+    }
+
+    /// Run code like [`Session::run`] and measure it (wall, CPU, memory).
+    pub fn run_timed(
+        &mut self,
+        code: &str,
+        source: Option<&str>,
+    ) -> (Result<Outcome, ScriptError>, crate::prof::timing::Timing) {
+        let sw = crate::prof::timing::Stopwatch::start();
+        let r = self.run(code, source);
+        (r, sw.stop())
+    }
+
     /// Set (or replace) a script variable.
     pub fn set_var(&mut self, name: &str, value: Dynamic) {
         self.scope.set_or_push(name.to_string(), value);
