@@ -43,6 +43,12 @@ fn log_every() -> Duration {
     })
 }
 
+/// Work shorter than this shows nothing: half a second, or the log interval when that is
+/// set shorter (tests).
+fn show_after() -> Duration {
+    SHOW_AFTER.min(log_every())
+}
+
 fn multi() -> &'static MultiProgress {
     static M: OnceLock<MultiProgress> = OnceLock::new();
     M.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
@@ -124,7 +130,7 @@ impl Progress {
     pub fn inc(&self, n: u64) {
         let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
         let el = self.start.elapsed();
-        if el < SHOW_AFTER {
+        if el < show_after() {
             return;
         }
         let terminal = stderr_is_terminal();

@@ -1,0 +1,193 @@
+//! The measuring side of `evsh` as a process: `run --profile FILE` output files,
+//! SIGINT/SIGTERM stopping a script with exit code 130 while outputs already written stay
+//! valid, and progress output (none on a non-terminal stderr, periodic lines in `run` mode).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn evsh() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_evsh"))
+}
+
+#[test]
+fn run_profile_writes_json_folded_and_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("calls.rhai");
+    std::fs::write(
+        &script,
+        "fn fact(n) {\n    if n <= 1 { 1 } else { n * fact(n - 1) }\n}\nlet x = fact(6);\nprint(x);\n",
+    )
+    .unwrap();
+    for ext in ["json", "folded", "txt"] {
+        let out = dir.path().join(format!("prof.{ext}"));
+        let o = evsh()
+            .arg("run")
+            .arg(&script)
+            .arg("--profile")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "720\n");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("profile written to"), "{err}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let src = script.display().to_string();
+        match ext {
+            "json" => {
+                let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let rows = j["rows"].as_array().unwrap();
+                let fact = rows
+                    .iter()
+                    .find(|r| r["function"] == format!("{src}:1(fact)"))
+                    .unwrap_or_else(|| panic!("{text}"));
+                assert_eq!(fact["ncalls"], 6);
+                assert_eq!(fact["primitive"], 1);
+                let module = rows
+                    .iter()
+                    .find(|r| r["function"] == format!("{src}:1(<module>)"))
+                    .unwrap();
+                assert_eq!(module["ncalls"], 1);
+                for r in rows {
+                    assert!(r["cumtime"].as_f64() >= r["tottime"].as_f64(), "{r}");
+                }
+            }
+            "folded" => {
+                for l in text.lines() {
+                    let (stack, n) = l.rsplit_once(' ').unwrap();
+                    assert!(n.parse::<u64>().is_ok(), "{l}");
+                    assert!(stack.contains("(<module>)"), "{l}");
+                    assert!(!stack.contains(' '), "{l}");
+                }
+            }
+            _ => {
+                assert!(text.contains("6/1"), "{text}");
+                assert!(text.contains("ncalls  tottime  percall  cumtime  percall  function"));
+            }
+        }
+    }
+}
+
+/// Start a script that writes an output, says "ready" and then loops until stopped; send
+/// `sig`; it must exit with 130, having printed and written what came before.
+fn stopped_by(sig: i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("partial.npy");
+    let script = dir.path().join("forever.rhai");
+    std::fs::write(
+        &script,
+        format!(
+            "save(arange(1000), \"{}\");\nprint(\"ready\");\nlet i = 0;\nloop {{ i += 1; }}\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    let mut child = evsh()
+        .arg("run")
+        .arg(&script)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    // SAFETY: plain kill(2) on the child we started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if t.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("evsh did not stop within 60 s of signal {sig}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130), "signal {sig}");
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("interrupted"), "{err}");
+    // The output written before the signal is a complete .npy file.
+    let check = evsh()
+        .arg("-c")
+        .arg(format!("load(\"{}\").sum()", out.display()))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&check.stdout).trim(), "499500");
+    // No temporary files were left next to it.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn sigint_stops_run_with_130() {
+    stopped_by(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_stops_run_with_130() {
+    stopped_by(libc::SIGTERM);
+}
+
+const SLOW: &str = "let x = arange(12000000); let s = x.sum(); print(s);";
+
+#[test]
+fn no_progress_on_a_non_terminal_outside_run_mode() {
+    let o = evsh()
+        .arg("-c")
+        .arg(SLOW)
+        .env("EVSH_PROGRESS_INTERVAL", "0.01")
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        (12000000i64 * 11999999 / 2).to_string()
+    );
+}
+
+#[test]
+fn run_mode_logs_progress_lines_on_a_non_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("slow.rhai");
+    std::fs::write(&script, SLOW).unwrap();
+    // Without the short interval nothing appears for work this short (lines come every
+    // ~10 s).
+    let o = evsh().arg("run").arg(&script).output().unwrap();
+    assert!(o.status.success());
+    let quiet = String::from_utf8_lossy(&o.stderr).to_string();
+    let t = Instant::now();
+    let o = evsh()
+        .arg("run")
+        .arg(&script)
+        .env("EVSH_PROGRESS_INTERVAL", "0.01")
+        .output()
+        .unwrap();
+    let took = t.elapsed();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    for l in err.lines() {
+        assert!(
+            l.starts_with("evsh: ") && l.contains(" rows/s, ETA "),
+            "{l}"
+        );
+    }
+    if took > Duration::from_millis(200) {
+        assert!(err.lines().count() >= 1, "no progress line in {took:?}");
+    } else {
+        eprintln!("skipping the line count: the run took only {took:?}");
+    }
+    if !quiet.is_empty() {
+        assert!(
+            quiet.lines().all(|l| l.contains(" rows/s, ETA ")),
+            "{quiet}"
+        );
+    }
+}
