@@ -191,3 +191,43 @@ fn run_mode_logs_progress_lines_on_a_non_terminal() {
         );
     }
 }
+
+#[test]
+fn repl_time_timer_and_prof_commands() {
+    use std::io::Write;
+    let mut child = evsh()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"let x = arange(1000);\n:time x.sum()\n:timer on\nx.len\n:timer off\n1 + 1\n\
+fn f(n) { if n < 1 { 0 } else { f(n - 1) } }\n:prof f(3)\n:time\n",
+        )
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "499500");
+    assert!(lines[1].starts_with("time: wall "), "{out}");
+    assert_eq!(lines[2], "1000");
+    assert!(lines[3].starts_with("time: wall "), "{out}");
+    // Timer off: no timing line after `1 + 1`.
+    assert_eq!(lines[4], "2");
+    assert_eq!(lines[5], "0");
+    assert!(
+        lines[6].starts_with("5 function calls (2 primitive calls) in "),
+        "{out}"
+    );
+    assert!(out.contains("4/1"), "{out}");
+    assert!(out.contains("(f)"), "{out}");
+    assert_eq!(out.matches("time: wall").count(), 2, "{out}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("usage: :time STATEMENT"), "{err}");
+}

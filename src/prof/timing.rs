@@ -103,7 +103,9 @@ fn peak_now() -> Option<u64> {
 /// Seconds for humans: `1.23 s`, `12.3 ms`, `45.6 µs`, `789 ns`.
 pub fn fmt_secs(s: f64) -> String {
     let a = s.abs();
-    if a >= 100.0 {
+    if a == 0.0 {
+        "0 s".to_string()
+    } else if a >= 100.0 {
         format!("{s:.0} s")
     } else if a >= 1.0 {
         format!("{s:.3} s")
