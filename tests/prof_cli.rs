@@ -231,3 +231,33 @@ fn f(n) { if n < 1 { 0 } else { f(n - 1) } }\n:prof f(3)\n:time\n",
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("usage: :time STATEMENT"), "{err}");
 }
+
+#[test]
+fn thread_count_from_flag_and_environment() {
+    let run = |args: &[&str], env: Option<&str>| {
+        let mut c = evsh();
+        c.args(args).env_remove("EVSH_THREADS");
+        if let Some(v) = env {
+            c.env("EVSH_THREADS", v);
+        }
+        c.output().unwrap()
+    };
+    let o = run(&["--threads", "3", "-c", "threads()"], None);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "3");
+    let o = run(&["-c", "threads()"], Some("2"));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2");
+    // The flag wins over the environment.
+    let o = run(&["--threads", "1", "-c", "threads()"], Some("2"));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "1");
+    let o = run(&["-c", "threads()"], Some("many"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("EVSH_THREADS='many'"));
+    let o = run(&["--mem-budget", "4X", "-c", "1"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--mem-budget '4X'"));
+    let o = run(&["--mem-budget", "300M", "-c", "mem_budget()"], None);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        (300i64 << 20).to_string()
+    );
+}

@@ -342,3 +342,25 @@ fn memory_budget_and_threads() {
         rayon::current_num_threads()
     );
 }
+
+#[test]
+fn kernel_stages_are_sub_rows_of_their_builtin() {
+    let _g = serial();
+    let mut s = Session::new();
+    let _ = eval(
+        &mut s,
+        "let x = arange(3000000); let p = profile(|| x.sum()); let rows = #{}; \
+         for r in p.rows { rows[r.function] = r; }",
+    );
+    // Every chunk of the parallel sum is one call of its "compute" stage.
+    let n = int(
+        &mut s,
+        r#"let n = 0; for st in rows["sum"].stages { if st.name == "compute" { n = st.ncalls } } n"#,
+    );
+    assert!(n >= 1, "{n}");
+    let t = show(&mut s, "p");
+    let lines: Vec<&str> = t.lines().collect();
+    let i = lines.iter().position(|l| l.ends_with(" sum")).unwrap();
+    assert!(lines[i + 1].ends_with("└ compute"), "{t}");
+    assert!(lines[i + 1].trim_start().starts_with(&n.to_string()), "{t}");
+}

@@ -98,7 +98,12 @@ pub fn par_chunks<R: Send>(
             check()?;
             let lo = c * chunk;
             let hi = (lo + chunk).min(n);
-            let r = f(lo..hi);
+            let r = {
+                // Worker time per chunk: a "compute" sub-row of the running built-in
+                // (minus any finer stage the kernel marks inside).
+                let _st = crate::prof::stage("compute");
+                f(lo..hi)
+            };
             prog.inc((hi - lo) as u64);
             r
         })
@@ -123,7 +128,12 @@ pub fn par_reduce<R: Send>(
             check()?;
             let lo = c * chunk;
             let hi = (lo + chunk).min(n);
-            let r = f(lo..hi);
+            let r = {
+                // Worker time per chunk: a "compute" sub-row of the running built-in
+                // (minus any finer stage the kernel marks inside).
+                let _st = crate::prof::stage("compute");
+                f(lo..hi)
+            };
             prog.inc((hi - lo) as u64);
             r
         })
