@@ -261,3 +261,38 @@ fn thread_count_from_flag_and_environment() {
         (300i64 << 20).to_string()
     );
 }
+
+/// On a terminal the bar appears (name, done/total, rate, ETA) and is cleared at the end.
+/// The terminal comes from util-linux `script`; the test is skipped without it.
+#[test]
+fn progress_bar_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipping: no `script` command to provide a pseudo-terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("tty.txt");
+    let cmd = format!(
+        "{} -c 'let x = arange(12000000); x.sum()'",
+        env!("CARGO_BIN_EXE_evsh")
+    );
+    let o = Command::new("script")
+        .arg("-qc")
+        .arg(&cmd)
+        .arg(&log)
+        .env("EVSH_PROGRESS_INTERVAL", "0.01")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).to_string();
+    assert!(
+        text.contains((12000000i64 * 11999999 / 2).to_string().as_str()),
+        "{text}"
+    );
+    assert!(text.contains("sum ["), "{text}");
+    assert!(
+        text.contains("/12,000,000 rows, ") && text.contains(" rows/s, ETA "),
+        "{text}"
+    );
+}

@@ -144,13 +144,13 @@ fn format_floats_as(v: &[f64], single: bool) -> Vec<String> {
                 format!("{m}e{sign}{e:0>2}")
             } else {
                 // float32: each value at most the digits that identify it as a float32
-                let p = if single { digits(x, sci).min(prec) } else { prec };
-                let s = format!("{x:.p$}");
-                let t = if p > 0 {
-                    s.trim_end_matches('0')
+                let p = if single {
+                    digits(x, sci).min(prec)
                 } else {
-                    &s
+                    prec
                 };
+                let s = format!("{x:.p$}");
+                let t = if p > 0 { s.trim_end_matches('0') } else { &s };
                 let t = if t.ends_with('.') || p == 0 {
                     t.trim_end_matches('.').to_string() + "."
                 } else {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// Work shorter than this never shows progress.
 const SHOW_AFTER: Duration = Duration::from_millis(500);
@@ -142,7 +142,7 @@ impl Progress {
             return;
         };
         if terminal {
-            let bar = s.bar.get_or_insert_with(|| self.make_bar());
+            let bar = s.bar.get_or_insert_with(|| self.make_bar(done));
             bar.set_position(done.min(self.total));
         } else if s.last_log.elapsed() >= log_every() {
             s.last_log = Instant::now();
@@ -153,16 +153,26 @@ impl Progress {
         }
     }
 
-    fn make_bar(&self) -> ProgressBar {
-        let bar = multi().add(ProgressBar::new(self.total));
+    fn make_bar(&self, done: u64) -> ProgressBar {
         let style = ProgressStyle::with_template(
-            "{prefix}{msg} [{bar:30}] {human_pos}/{human_len} rows, {per_sec}, ETA {eta}",
+            "{prefix}{msg} [{bar:30}] {human_pos}/{human_len} rows, {rate}, ETA {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            // Average since the kernel started (its clock is set to the kernel's start).
+            let el = s.elapsed().as_secs_f64();
+            let rate = if el > 0.0 { s.pos() as f64 / el } else { 0.0 };
+            let _ = write!(w, "{} rows/s", count(rate));
+        })
         .progress_chars("=> ");
-        bar.set_style(style);
-        bar.set_prefix("  ".repeat(self.depth));
-        bar.set_message(self.label);
+        // Styled and positioned before it is first drawn.
+        let bar = ProgressBar::with_draw_target(Some(self.total), ProgressDrawTarget::hidden())
+            .with_style(style)
+            .with_prefix("  ".repeat(self.depth))
+            .with_message(self.label)
+            .with_elapsed(self.start.elapsed());
+        bar.set_position(done.min(self.total));
+        let bar = multi().add(bar);
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     }
