@@ -296,3 +296,43 @@ fn progress_bar_on_a_terminal() {
         "{text}"
     );
 }
+
+/// An interrupted `run --profile` still writes the profile of the part that ran.
+#[test]
+fn interrupted_profiled_run_still_writes_its_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("spin.rhai");
+    let out = dir.path().join("spin.json");
+    std::fs::write(
+        &script,
+        "fn step(i) { i + 1 }\nprint(\"ready\");\nlet i = 0;\nloop { i = step(i); }\n",
+    )
+    .unwrap();
+    let mut child = evsh()
+        .arg("run")
+        .arg(&script)
+        .arg("--profile")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    std::thread::sleep(Duration::from_millis(100));
+    // SAFETY: plain kill(2) on the child we started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{o:?}");
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let step = j["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["function"].as_str().unwrap().ends_with(":1(step)"))
+        .unwrap()
+        .clone();
+    assert!(step["ncalls"].as_i64().unwrap() >= 1);
+    assert_eq!(step["ncalls"], step["primitive"]);
+}
