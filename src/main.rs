@@ -62,6 +62,10 @@ enum Command {
     Run {
         /// The script (.rhai).
         file: PathBuf,
+        /// Profile the script and write the profile to FILE: `.json`, `.folded`
+        /// (collapsed stacks for flame graphs) or, for any other name, the table as text.
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
     },
     /// Describe a function, list them all, or print the function reference.
     Help {
@@ -127,16 +131,17 @@ fn real_main(cli: Cli) -> Result<i32, String> {
     }
     match cli.command {
         None => Ok(repl::run(&mut session)),
-        Some(Command::Run { file }) => {
+        Some(Command::Run { file, profile }) => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read script {}: {e}", file.display()))?;
             signals::install();
-            Ok(run_code(
-                &mut session,
-                &text,
-                Some(&file.display().to_string()),
-                false,
-            ))
+            // Unattended runs log progress lines on non-terminals.
+            evsh::exec::progress::set_log_lines(true);
+            let source = file.display().to_string();
+            match profile {
+                None => Ok(run_code(&mut session, &text, Some(&source), false)),
+                Some(out) => Ok(run_profiled(&mut session, &text, &source, &out)),
+            }
         }
         Some(Command::Demo { dir }) => {
             std::fs::create_dir_all(&dir)
@@ -178,7 +183,18 @@ fn real_main(cli: Cli) -> Result<i32, String> {
 /// exit code (errors: 1 with the message on stderr; Ctrl-C: 130; SIGTERM: 143).
 fn run_code(session: &mut Session, code: &str, source: Option<&str>, print_value: bool) -> i32 {
     let result = session.run(code, source);
-    let status = match result {
+    finish(session, result, print_value)
+}
+
+/// Print the final value or the error and turn the outcome into an exit code. Ctrl-C and
+/// SIGTERM both end a script with 130 once the statement running has stopped and stdout
+/// has been flushed (files already written are complete: outputs are renamed into place).
+fn finish(
+    session: &mut Session,
+    result: Result<Outcome, evsh::script::ScriptError>,
+    print_value: bool,
+) -> i32 {
+    match result {
         Ok(Outcome::Value(v)) => {
             if print_value && !v.is_unit() {
                 println!("{}", session.display(&v));
@@ -189,13 +205,42 @@ fn run_code(session: &mut Session, code: &str, source: Option<&str>, print_value
         Err(e) => {
             let _ = std::io::stdout().flush();
             eprintln!("{e}");
-            e.exit_code()
+            if signals::terminated() {
+                130
+            } else {
+                e.exit_code()
+            }
         }
+    }
+}
+
+/// `run --profile`: run the script with the profiler on, then write the profile (also
+/// when the script failed or was interrupted: the part that ran is still worth seeing).
+fn run_profiled(session: &mut Session, code: &str, source: &str, out: &std::path::Path) -> i32 {
+    let (result, profile) = session.run_profiled(code, Some(source));
+    let status = finish(session, result, false);
+    let name = out.display().to_string();
+    let written = match out.extension().and_then(|e| e.to_str()) {
+        Some("json") | Some("folded") => profile.save(&name),
+        _ => evsh::prof::report::write_atomic(out, profile.render().as_bytes()),
     };
-    if signals::terminated() && status != 0 {
-        143
-    } else {
-        status
+    match written {
+        Ok(()) => {
+            eprintln!(
+                "evsh: profile written to {name} ({} calls in {:.3} s)",
+                profile.total_calls(),
+                profile.seconds
+            );
+            status
+        }
+        Err(e) => {
+            eprintln!("evsh: cannot write the profile: {e}");
+            if status == 0 {
+                1
+            } else {
+                status
+            }
+        }
     }
 }
 
@@ -252,33 +297,7 @@ fn apply_global(g: &GlobalOpts) -> Result<(), String> {
 
 /// `4G`, `512M`, `1.5G`, `64k`, `1000` (bytes); binary units (1k = 1024 bytes).
 fn parse_size(s: &str) -> Result<usize, String> {
-    let t = s.trim();
-    let (num, mult) = match t.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => {
-            let mult: f64 = match c.to_ascii_uppercase() {
-                'K' => 1024.0,
-                'M' => 1024.0 * 1024.0,
-                'G' => 1024.0 * 1024.0 * 1024.0,
-                'T' => 1024.0f64.powi(4),
-                'B' => 1.0,
-                _ => {
-                    return Err(format!(
-                        "--mem-budget '{s}': unknown unit (use k, M, G or T)"
-                    ))
-                }
-            };
-            (&t[..i], mult)
-        }
-        _ => (t, 1.0),
-    };
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("--mem-budget '{s}': expected a size such as 4G or 512M"))?;
-    if !v.is_finite() || v <= 0.0 {
-        return Err(format!("--mem-budget '{s}': the size must be positive"));
-    }
-    Ok((v * mult) as usize)
+    evsh::prof::mem::parse_size(s).map_err(|e| format!("--mem-budget {e}"))
 }
 
 fn is_ident(s: &str) -> bool {

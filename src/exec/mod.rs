@@ -2,6 +2,8 @@
 //! (Ctrl-C / SIGTERM), the memory budget for data in flight, progress and profiling spans
 //! are honoured, so that no kernel has to remember them on its own.
 
+pub mod progress;
+
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -89,12 +91,21 @@ pub fn par_chunks<R: Send>(
 ) -> Result<Vec<R>> {
     let chunk = chunk.max(1);
     let nchunks = n.div_ceil(chunk);
+    let prog = progress::Progress::new(crate::prof::current_name(), n as u64);
     (0..nchunks)
         .into_par_iter()
         .map(|c| {
             check()?;
             let lo = c * chunk;
-            f(lo..(lo + chunk).min(n))
+            let hi = (lo + chunk).min(n);
+            let r = {
+                // Worker time per chunk: a "compute" sub-row of the running built-in
+                // (minus any finer stage the kernel marks inside).
+                let _st = crate::prof::stage("compute");
+                f(lo..hi)
+            };
+            prog.inc((hi - lo) as u64);
+            r
         })
         .collect()
 }
@@ -110,12 +121,21 @@ pub fn par_reduce<R: Send>(
 ) -> Result<R> {
     let chunk = chunk.max(1);
     let nchunks = n.div_ceil(chunk);
+    let prog = progress::Progress::new(crate::prof::current_name(), n as u64);
     (0..nchunks)
         .into_par_iter()
         .map(|c| {
             check()?;
             let lo = c * chunk;
-            f(lo..(lo + chunk).min(n))
+            let hi = (lo + chunk).min(n);
+            let r = {
+                // Worker time per chunk: a "compute" sub-row of the running built-in
+                // (minus any finer stage the kernel marks inside).
+                let _st = crate::prof::stage("compute");
+                f(lo..hi)
+            };
+            prog.inc((hi - lo) as u64);
+            r
         })
         .try_reduce(&identity, |a, b| Ok(combine(a, b)))
 }

@@ -1,12 +1,34 @@
-//! Profiling spans. Built-in functions open a span named after themselves
-//! (`prof::span("load")`), kernels open stage spans inside them
-//! (`prof::stage("decompress")`); the profiler (`profile(|| ...)`, `:prof`, `run --profile`)
+//! Profiling spans, timing, memory accounting and named stages: the measuring half of
+//! evsh (DESIGN principle 5). Built-in functions open a span named after themselves
+//! (`prof::span("load")`), kernels open stage spans inside them (`prof::stage("decompress")`,
+//! possibly on worker threads); the profiler (`profile(|| ...)`, `:prof`, `run --profile`)
 //! turns them into a cProfile-style table. When profiling is off a span costs one relaxed
-//! atomic load.
+//! atomic load (and a thread-local store of its name, which progress bars show).
+//!
+//! - `record`: the call stack and per-function / per-call-path accounting.
+//! - `report`: the finished `Profile`: table, JSON and collapsed-stack output.
+//! - `timing`: wall/user/sys clocks with memory deltas, and `timeit` statistics.
+//! - `mem`: resident memory split into anonymous and file-mapped, peak, mapped files.
+//! - `monitor`: named stages a script records with `monitor("stage", || ...)`.
 
+pub mod mem;
+pub mod monitor;
+mod record;
+pub mod report;
+pub mod timing;
+
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use record::{enter, finish, leave, start, FrameToken, FuncKey};
+pub use report::Profile;
+
 static ENABLED: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// Name of the innermost span open on this thread (for progress labels).
+    static CURRENT: Cell<&'static str> = const { Cell::new("") };
+}
 
 /// Is a profile being recorded?
 #[inline]
@@ -14,26 +36,59 @@ pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-/// Turn recording on or off.
-pub fn set_enabled(on: bool) {
+pub(crate) fn set_enabled(on: bool) {
     ENABLED.store(on, Ordering::SeqCst);
 }
 
-/// A timing span; records on drop when profiling is on.
-pub struct Span {
-    _name: Option<&'static str>,
+/// The innermost span name open on this thread ("" when none): labels progress bars.
+pub fn current_name() -> &'static str {
+    CURRENT.with(|c| c.get())
 }
 
-/// Open a span for one call of the built-in `name` (e.g. "load", "e.his", "ab.dv").
-#[inline]
-pub fn span(name: &'static str) -> Span {
-    Span {
-        _name: if enabled() { Some(name) } else { None },
+/// A timing span; records on drop when profiling is on.
+#[must_use = "a span measures until it is dropped"]
+pub struct Span {
+    prev: &'static str,
+    active: Option<record::Active>,
+}
+
+impl Drop for Span {
+    #[inline]
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.prev));
+        if let Some(a) = self.active.take() {
+            record::close(a);
+        }
     }
 }
 
-/// Open a kernel stage span (e.g. "read", "decompress", "compute", "gather", "h5 lock").
+/// Open a span for one call of the built-in `name` (e.g. "load", "e.his", "ab.dv"). On
+/// the thread that records the profile it is a call (a row of its own, nested in the
+/// caller); on worker threads it counts as a stage of the built-in that is running.
+#[inline]
+pub fn span(name: &'static str) -> Span {
+    let prev = CURRENT.with(|c| c.replace(name));
+    Span {
+        prev,
+        active: if enabled() {
+            record::open_call(name)
+        } else {
+            None
+        },
+    }
+}
+
+/// Open a kernel stage span (e.g. "read", "decompress", "compute", "gather", "h5 lock"):
+/// its time is shown as a sub-row of the built-in (or script function) running when it
+/// ends, summed over all threads.
 #[inline]
 pub fn stage(name: &'static str) -> Span {
-    span(name)
+    Span {
+        prev: CURRENT.with(|c| c.get()),
+        active: if enabled() {
+            record::open_stage(name)
+        } else {
+            None
+        },
+    }
 }

@@ -1,11 +1,760 @@
-//! Rhai bindings for the prof layer (registration and help text live together).
+//! Rhai bindings for measuring: `time`, `timeit`, `monitor`/`monitor_report`, `profile`
+//! (with script functions as rows, found through Rhai's debugger interface), `mem`, `who`,
+//! the memory budget and the thread count. Registration and help text live together.
+//!
+//! Script functions in profiles: profiled code runs on a second engine, built on first
+//! use, that has Rhai's debugger registered (the session's own engine has none, so code
+//! that is not profiled pays nothing for it). Its callback runs at every step and keeps a
+//! shadow stack of `prof` frames in sync with Rhai's call stack: a frame is pushed at the
+//! first step inside a function body (whose position is the function's `file:line`) and
+//! popped at its exit event, so counts are exact and recursion shows as total/primitive
+//! calls.
 
-use rhai::Engine;
+use std::sync::{Mutex, OnceLock};
 
+use rhai::debugger::{DebuggerCommand, DebuggerEvent};
+use rhai::{Dynamic, Engine, EvalAltResult, EvalContext, FnPtr, Map, NativeCallContext, INT};
+
+use super::conv::{check_keys, opt_f64, opt_i64, opt_str};
 use super::help::FnDoc;
+use super::IntoRhai;
+use crate::array::Array;
+use crate::output::table::{Col, Table};
+use crate::prof::{self, mem, monitor, timing, FrameToken, FuncKey, Profile};
+
+type RResult<T> = Result<T, Box<EvalAltResult>>;
 
 /// Help for every function this module registers.
-pub const DOCS: &[FnDoc] = &[];
+pub const DOCS: &[FnDoc] = &[
+    FnDoc {
+        name: "time",
+        sig: "time(|| ...) -> Timing",
+        doc: "Run the closure once and measure it: wall, user and system CPU seconds, the \
+change of anonymous and file-mapped resident memory and the peak reached. Prints as one line \
+(`wall 1.234 s, user 2.1 s, sys 0.1 s (cpu 178%); mem anon +12.0 MiB, file +1.0 GiB, peak \
+2.3 GiB`); `t.value` is what the closure returned. Same as `:time STATEMENT` at the prompt. \
+Example: `print(time(|| x.sum()))`.",
+    },
+    FnDoc {
+        name: "timeit",
+        sig: "timeit(|| ..., [#{warmup, runs, target_cv, max_runs}]) -> Timeit",
+        doc: "Benchmark the closure: `warmup` unmeasured runs (default 2), then `runs` \
+measured ones (default 10), continuing until the coefficient of variation is below \
+`target_cv` (default 0.05) or `max_runs` (default 100) is reached. Returns an object with \
+`median mean std cv min max runs times` (seconds) that prints as `median ± std (cv, N runs)`. \
+Example: `timeit(|| x.sort(), #{runs: 5})`.",
+    },
+    FnDoc {
+        name: "monitor",
+        sig: "monitor(stage, || ..., [#{rows, bytes}])",
+        doc: "Run the closure as the named stage and return its value; the time is added to \
+the stage for `monitor_report()`. Pass the rows and/or bytes the stage processes to get its \
+throughput. Stages may nest. Example: `let h = monitor(\"hist\", || hist(x), #{rows: x.len})`.",
+    },
+    FnDoc {
+        name: "monitor_report",
+        sig: "monitor_report() -> Table",
+        doc: "The stages recorded by `monitor`: `stage calls total mean share throughput` \
+(seconds; share in percent of the time of the outermost stages).",
+    },
+    FnDoc {
+        name: "monitor_reset",
+        sig: "monitor_reset()",
+        doc: "Forget the stages recorded by `monitor` so far.",
+    },
+    FnDoc {
+        name: "profile",
+        sig: "profile(|| ..., [#{sort, limit}]) -> Profile",
+        doc: "Run the closure with the profiler on and return a cProfile-style table: a header \
+with the total calls and seconds, then `ncalls tottime percall cumtime percall function`, \
+where function is a built-in (`load`, `sort`) or a script function as `file:line(name)`; \
+recursion shows as `total/primitive` calls. Kernel stages (reading, decompressing, \
+computing, gathering, waiting for the HDF5 lock) are sub-rows of their built-in, timed over \
+all threads. `sort`: ncalls, primitive, tottime, percall, cumtime (default), cumpercall or \
+function; `limit`: rows shown. `p.save(\"p.json\")` or `p.save(\"p.folded\")` (collapsed \
+stacks for flame-graph tools). Same as `:prof STATEMENT` and `evsh run --profile FILE`.",
+    },
+    FnDoc {
+        name: "show",
+        sig: "p.show(#{sort, limit}) -> Profile",
+        doc: "The same profile ordered by another column and/or cut to `limit` rows. Example: \
+`p.show(#{sort: \"tottime\", limit: 10})`.",
+    },
+    FnDoc {
+        name: "save",
+        sig: "p.save(path)",
+        doc: "Save a profile: `.json` (rows, stages, call paths) or `.folded` (one \
+`frame;frame;frame microseconds` line per call path, for flamegraph.pl, inferno or \
+speedscope). Written to a temporary name and renamed.",
+    },
+    FnDoc {
+        name: "rows",
+        sig: "p.rows",
+        doc: "A profile's rows as a list of maps with `function ncalls primitive tottime \
+cumtime stages`.",
+    },
+    FnDoc {
+        name: "total_calls",
+        sig: "p.total_calls",
+        doc: "Calls recorded in a profile (built-ins and script functions).",
+    },
+    FnDoc {
+        name: "primitive_calls",
+        sig: "p.primitive_calls",
+        doc: "Calls recorded in a profile that were not recursive.",
+    },
+    FnDoc {
+        name: "seconds",
+        sig: "p.seconds",
+        doc: "Wall seconds a profile covers.",
+    },
+    FnDoc {
+        name: "value",
+        sig: "t.value / p.value",
+        doc: "What the closure given to `time` or `profile` returned.",
+    },
+    FnDoc {
+        name: "wall",
+        sig: "t.wall",
+        doc: "Wall-clock seconds of a `time` measurement.",
+    },
+    FnDoc {
+        name: "user",
+        sig: "t.user",
+        doc: "User CPU seconds of a `time` measurement (all threads).",
+    },
+    FnDoc {
+        name: "sys",
+        sig: "t.sys",
+        doc: "System CPU seconds of a `time` measurement (all threads).",
+    },
+    FnDoc {
+        name: "anon",
+        sig: "t.anon / m.anon",
+        doc: "Anonymous resident bytes: the change during a `time` measurement, or the \
+current amount in `mem()`.",
+    },
+    FnDoc {
+        name: "file",
+        sig: "t.file / m.file",
+        doc: "File-mapped resident bytes: the change during a `time` measurement, or the \
+current amount in `mem()`.",
+    },
+    FnDoc {
+        name: "peak",
+        sig: "t.peak / m.peak",
+        doc: "Peak resident bytes: during a `time` measurement, or since the start in `mem()`.",
+    },
+    FnDoc {
+        name: "rss",
+        sig: "m.rss",
+        doc: "Resident bytes now (anonymous + file-mapped + shared).",
+    },
+    FnDoc {
+        name: "mapped",
+        sig: "m.mapped",
+        doc: "Total size in bytes of the data files mapped now (resident or not).",
+    },
+    FnDoc {
+        name: "mapped_files",
+        sig: "m.mapped_files",
+        doc: "Number of data files mapped now.",
+    },
+    FnDoc {
+        name: "median",
+        sig: "r.median",
+        doc: "Median seconds of the measured `timeit` runs.",
+    },
+    FnDoc {
+        name: "mean",
+        sig: "r.mean",
+        doc: "Mean seconds of the measured `timeit` runs.",
+    },
+    FnDoc {
+        name: "std",
+        sig: "r.std",
+        doc: "Sample standard deviation (n-1) of the measured `timeit` runs, in seconds.",
+    },
+    FnDoc {
+        name: "cv",
+        sig: "r.cv",
+        doc: "Coefficient of variation (std / mean) of the measured `timeit` runs.",
+    },
+    FnDoc {
+        name: "min",
+        sig: "r.min",
+        doc: "Fastest measured `timeit` run, in seconds.",
+    },
+    FnDoc {
+        name: "max",
+        sig: "r.max",
+        doc: "Slowest measured `timeit` run, in seconds.",
+    },
+    FnDoc {
+        name: "runs",
+        sig: "r.runs",
+        doc: "Number of measured `timeit` runs (warm-up runs excluded).",
+    },
+    FnDoc {
+        name: "times",
+        sig: "r.times",
+        doc: "Seconds of every measured `timeit` run, in order.",
+    },
+    FnDoc {
+        name: "mem",
+        sig: "mem() -> Mem",
+        doc: "Resident memory now, split into anonymous (heap, owned arrays) and file-mapped \
+(pages of mapped files, which the OS can drop and re-read), the peak since the start, and the \
+total size of the data files mapped. Properties `rss anon file peak mapped mapped_files` \
+(bytes).",
+    },
+    FnDoc {
+        name: "who",
+        sig: "who() -> Table",
+        doc: "The variables in scope with their type, shape, dtype, bytes and where the data \
+lives (`mapped`: viewed in a file mapping, `owned`: in memory, `lazy`: converted on first \
+use), like IPython's %whos.",
+    },
+    FnDoc {
+        name: "set_mem_budget",
+        sig: "set_mem_budget(size)",
+        doc: "Set the memory budget that chunked kernels respect for data in flight: bytes, \
+or a string such as \"4G\" or \"512M\" (default: half of the available memory; \
+`--mem-budget` on the command line).",
+    },
+    FnDoc {
+        name: "mem_budget",
+        sig: "mem_budget() -> int",
+        doc: "The memory budget for data in flight, in bytes.",
+    },
+    FnDoc {
+        name: "threads",
+        sig: "threads() -> int",
+        doc: "Worker threads kernels use (`--threads N` or EVSH_THREADS; default: all cores).",
+    },
+];
+
+/// A profile as scripts see it: the table plus the closure's value.
+#[derive(Clone)]
+pub struct ProfileValue {
+    pub profile: Profile,
+    pub value: Dynamic,
+}
+
+/// A `time` measurement as scripts see it.
+#[derive(Clone)]
+pub struct TimingValue {
+    pub timing: timing::Timing,
+    pub value: Dynamic,
+}
+
+// ---- the debugger bridge ---------------------------------------------------------------
+
+/// Frames pushed for script functions, parallel to Rhai's call stack.
+static SHADOW: Mutex<Vec<FrameToken>> = Mutex::new(Vec::new());
+/// The engine profiled code runs on.
+static PROF_ENGINE: OnceLock<Engine> = OnceLock::new();
+
+/// The engine with the debugger bridge, for code run with the profiler on.
+pub fn profiling_engine() -> &'static Engine {
+    PROF_ENGINE.get_or_init(|| {
+        let mut e = super::build_engine();
+        install_debugger(&mut e);
+        e
+    })
+}
+
+fn shadow() -> std::sync::MutexGuard<'static, Vec<FrameToken>> {
+    SHADOW.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn close_shadow() {
+    for t in shadow().drain(..).rev() {
+        prof::leave(t);
+    }
+}
+
+fn on_debugger(
+    ctx: EvalContext,
+    event: DebuggerEvent,
+    pos: rhai::Position,
+    source: Option<&str>,
+) -> DebuggerCommand {
+    if !prof::enabled() {
+        return DebuggerCommand::Continue;
+    }
+    let stack = ctx.global_runtime_state().debugger().call_stack();
+    let want = match event {
+        DebuggerEvent::FunctionExitWithValue(_) | DebuggerEvent::FunctionExitWithError(_) => {
+            stack.len().saturating_sub(1)
+        }
+        _ => stack.len(),
+    };
+    let mut sh = shadow();
+    while sh.len() > want {
+        if let Some(t) = sh.pop() {
+            prof::leave(t);
+        }
+    }
+    while sh.len() < want {
+        let i = sh.len();
+        let f = &stack[i];
+        // The first step inside a body is at the body's start: the definition's line.
+        let line = if i + 1 == want {
+            pos.line()
+        } else {
+            f.pos.line()
+        };
+        let src = source.or(f.source.as_deref()).unwrap_or("<input>");
+        let name = if f.fn_name.starts_with("anon$") {
+            "<closure>".to_string()
+        } else {
+            f.fn_name.to_string()
+        };
+        let location = match line {
+            Some(l) => format!("{src}:{l}"),
+            None => src.to_string(),
+        };
+        match prof::enter(FuncKey::Script { name, location }) {
+            Some(t) => sh.push(t),
+            None => break,
+        }
+    }
+    DebuggerCommand::StepInto
+}
+
+#[allow(deprecated)]
+fn install_debugger(engine: &mut Engine) {
+    engine.register_debugger(
+        // The first step reports `Start`; the callback then keeps stepping while a
+        // profile is recorded.
+        |_, dbg| dbg,
+        |ctx, event, _node, source, pos| Ok(on_debugger(ctx, event, pos, source)),
+    );
+}
+
+/// Start recording for code evaluated next by the engine (`:prof`, `run --profile`):
+/// `root` names the code. The debugger picks the profile up when evaluation starts.
+pub fn start_profile(root: FuncKey) -> crate::error::Result<()> {
+    shadow().clear();
+    prof::start(Some(root))
+}
+
+/// Stop recording and return the profile.
+pub fn finish_profile() -> Profile {
+    close_shadow();
+    prof::finish()
+}
+
+/// Call `f` inside the current evaluation with the profiler on.
+fn call_profiled(ctx: &NativeCallContext, f: &FnPtr) -> RResult<(Dynamic, Profile)> {
+    if prof::enabled() {
+        let v = f.call_within_context::<Dynamic>(ctx, ())?;
+        return Ok((
+            v,
+            Profile {
+                nested: true,
+                ..Profile::default()
+            },
+        ));
+    }
+    // Same functions and source as the caller, on the engine with the debugger.
+    let engine = profiling_engine();
+    let mut global = engine.new_global_runtime_state();
+    global.lib = ctx.global_runtime_state().lib.clone();
+    global.source = ctx.global_runtime_state().source.clone();
+    let ctx2 = NativeCallContext::from((engine, f.fn_name(), None, &global, ctx.call_position()));
+    shadow().clear();
+    prof::start(None).rh()?;
+    let r = f.call_within_context::<Dynamic>(&ctx2, ());
+    let p = finish_profile();
+    r.map(|v| (v, p))
+}
+
+fn profile_opts(p: &mut Profile, opts: &Map) -> RResult<()> {
+    check_keys(opts, &["sort", "limit"], "profile")?;
+    if let Some(s) = opt_str(opts, "sort")? {
+        p.sort = prof::report::sort_key(&s).rh()?.to_string();
+    }
+    if let Some(l) = opt_i64(opts, "limit")? {
+        if l < 0 {
+            return Err(format!("profile: limit must be 0 or more, found {l}").into());
+        }
+        p.limit = Some(l as usize);
+    }
+    Ok(())
+}
+
+fn rows_of(p: &Profile) -> rhai::Array {
+    p.sorted_rows()
+        .into_iter()
+        .map(|r| {
+            let mut m = Map::new();
+            m.insert("function".into(), r.function.clone().into());
+            m.insert("ncalls".into(), (r.ncalls as INT).into());
+            m.insert("primitive".into(), (r.primitive as INT).into());
+            m.insert("tottime".into(), r.tottime.into());
+            m.insert("cumtime".into(), r.cumtime.into());
+            let stages: rhai::Array = r
+                .stages
+                .iter()
+                .map(|s| {
+                    let mut sm = Map::new();
+                    sm.insert("name".into(), s.name.clone().into());
+                    sm.insert("ncalls".into(), (s.ncalls as INT).into());
+                    sm.insert("seconds".into(), s.seconds.into());
+                    Dynamic::from_map(sm)
+                })
+                .collect();
+            m.insert("stages".into(), stages.into());
+            Dynamic::from_map(m)
+        })
+        .collect()
+}
+
+// ---- timing ----------------------------------------------------------------------------
+
+fn time_closure(ctx: &NativeCallContext, f: &FnPtr) -> RResult<TimingValue> {
+    let sw = timing::Stopwatch::start();
+    let value = f.call_within_context::<Dynamic>(ctx, ())?;
+    Ok(TimingValue {
+        timing: sw.stop(),
+        value,
+    })
+}
+
+fn timeit_opts(opts: &Map) -> RResult<timing::TimeitOpts> {
+    check_keys(opts, &["warmup", "runs", "target_cv", "max_runs"], "timeit")?;
+    let mut o = timing::TimeitOpts::default();
+    let count = |k: &str| -> RResult<Option<usize>> {
+        match opt_i64(opts, k)? {
+            Some(v) if v < 0 => Err(format!("timeit: {k} must be 0 or more, found {v}").into()),
+            Some(v) => Ok(Some(v as usize)),
+            None => Ok(None),
+        }
+    };
+    if let Some(v) = count("warmup")? {
+        o.warmup = v;
+    }
+    if let Some(v) = count("runs")? {
+        if v == 0 {
+            return Err("timeit: runs must be at least 1".into());
+        }
+        o.runs = v;
+    }
+    if let Some(v) = count("max_runs")? {
+        o.max_runs = v;
+    }
+    if let Some(v) = opt_f64(opts, "target_cv")? {
+        if v.is_nan() || v < 0.0 {
+            return Err(format!("timeit: target_cv must be 0 or more, found {v}").into());
+        }
+        o.target_cv = v;
+    }
+    if o.max_runs < o.runs {
+        o.max_runs = o.runs;
+    }
+    Ok(o)
+}
+
+fn run_timeit(ctx: &NativeCallContext, f: &FnPtr, opts: &Map) -> RResult<timing::Stats> {
+    let o = timeit_opts(opts)?;
+    let _s = prof::span("timeit");
+    timing::timeit(o, || f.call_within_context::<Dynamic>(ctx, ()).map(|_| ()))
+}
+
+fn run_monitor(ctx: &NativeCallContext, name: &str, f: &FnPtr, opts: &Map) -> RResult<Dynamic> {
+    check_keys(opts, &["rows", "bytes"], "monitor")?;
+    let n = |k: &str| -> RResult<u64> {
+        match opt_f64(opts, k)? {
+            Some(v) if v < 0.0 || !v.is_finite() => {
+                Err(format!("monitor: {k} must be a count of 0 or more, found {v}").into())
+            }
+            Some(v) => Ok(v as u64),
+            None => Ok(0),
+        }
+    };
+    let (rows, bytes) = (n("rows")?, n("bytes")?);
+    let run = monitor::begin();
+    let r = f.call_within_context::<Dynamic>(ctx, ());
+    run.done(name, rows, bytes);
+    r
+}
+
+// ---- memory ----------------------------------------------------------------------------
+
+fn shape_str(s: &[usize]) -> String {
+    format!(
+        "[{}]",
+        s.iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The `who()` table for a list of (name, value).
+pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
+    let mut names = vec![];
+    let mut types = vec![];
+    let mut shapes = vec![];
+    let mut dtypes = vec![];
+    let mut bytes = vec![];
+    let mut memory = vec![];
+    let (mut mapped_total, mut owned_total) = (0u64, 0u64);
+    for (name, v) in vars {
+        names.push(name.clone());
+        types.push(engine.map_type_name(v.type_name()).to_string());
+        let (shape, dtype, nbytes, mem) = if let Some(a) = v.read_lock::<Array>() {
+            let kind = a.mem_kind();
+            if a.buf().is_mapped() && a.owned_bytes() == 0 {
+                mapped_total += a.nbytes() as u64;
+            }
+            owned_total += a.owned_bytes() as u64;
+            (
+                shape_str(a.shape()),
+                a.dtype().name().to_string(),
+                a.nbytes() as i64,
+                kind.name().to_string(),
+            )
+        } else if let Some(t) = v.read_lock::<Table>() {
+            (
+                shape_str(&[t.nrows(), t.ncols()]),
+                String::new(),
+                -1,
+                String::new(),
+            )
+        } else if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
+            (
+                format!("[{}]", s.len()),
+                String::new(),
+                s.len() as i64,
+                String::new(),
+            )
+        } else if let Some(a) = v.read_lock::<rhai::Array>() {
+            (format!("[{}]", a.len()), String::new(), -1, String::new())
+        } else if let Some(m) = v.read_lock::<Map>() {
+            (
+                format!("{} keys", m.len()),
+                String::new(),
+                -1,
+                String::new(),
+            )
+        } else {
+            (String::new(), String::new(), -1, String::new())
+        };
+        shapes.push(shape);
+        dtypes.push(dtype);
+        bytes.push(nbytes);
+        memory.push(mem);
+    }
+    let mut t = Table::new(Some("variables".to_string()));
+    let cols = [
+        ("name", Col::Str(names)),
+        ("type", Col::Str(types)),
+        ("shape", Col::Str(shapes)),
+        ("dtype", Col::Str(dtypes)),
+        ("bytes", Col::Int(bytes)),
+        ("memory", Col::Str(memory)),
+    ];
+    for (n, c) in cols {
+        let _ = t.push(n, c);
+    }
+    t.footer.push(format!(
+        "arrays: {} owned in memory, {} viewed in mapped files (bytes -1: not applicable)",
+        mem::fmt_bytes(owned_total as f64),
+        mem::fmt_bytes(mapped_total as f64)
+    ));
+    t
+}
+
+fn who_syntax(ctx: &mut EvalContext, _inputs: &[rhai::Expression]) -> RResult<Dynamic> {
+    let mut vars: Vec<(String, Dynamic)> = vec![];
+    for (name, _, value) in ctx.scope().iter_raw() {
+        if name.starts_with("__") {
+            continue;
+        }
+        match vars.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value.clone(),
+            None => vars.push((name.to_string(), value.clone())),
+        }
+    }
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Dynamic::from(who_table(ctx.engine(), &vars)))
+}
+
+fn budget_arg(v: &Dynamic) -> RResult<usize> {
+    if let Ok(i) = v.as_int() {
+        if i <= 0 {
+            return Err(format!("set_mem_budget: the size must be positive, found {i}").into());
+        }
+        return Ok(i as usize);
+    }
+    if let Ok(f) = v.as_float() {
+        if !(f.is_finite() && f > 0.0) {
+            return Err(format!("set_mem_budget: the size must be positive, found {f}").into());
+        }
+        return Ok(f as usize);
+    }
+    match v.clone().into_string() {
+        Ok(s) => mem::parse_size(&s).map_err(|e| format!("set_mem_budget: {e}").into()),
+        Err(t) => {
+            Err(format!("set_mem_budget: expected bytes or a size like \"4G\", found {t}").into())
+        }
+    }
+}
 
 /// Register this module's types and functions.
-pub fn register(_engine: &mut Engine) {}
+pub fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<ProfileValue>("Profile");
+    engine.register_fn("to_string", |p: &mut ProfileValue| p.profile.to_string());
+    engine.register_fn("to_debug", |p: &mut ProfileValue| p.profile.to_string());
+    engine.register_fn(
+        "profile",
+        |ctx: NativeCallContext, f: FnPtr| -> RResult<ProfileValue> {
+            let (value, profile) = call_profiled(&ctx, &f)?;
+            Ok(ProfileValue { profile, value })
+        },
+    );
+    engine.register_fn(
+        "profile",
+        |ctx: NativeCallContext, f: FnPtr, opts: Map| -> RResult<ProfileValue> {
+            let mut check = Profile::default();
+            profile_opts(&mut check, &opts)?;
+            let (value, mut profile) = call_profiled(&ctx, &f)?;
+            profile_opts(&mut profile, &opts)?;
+            Ok(ProfileValue { profile, value })
+        },
+    );
+    engine.register_fn(
+        "show",
+        |p: &mut ProfileValue, opts: Map| -> RResult<ProfileValue> {
+            let mut q = p.clone();
+            profile_opts(&mut q.profile, &opts)?;
+            Ok(q)
+        },
+    );
+    engine.register_fn("save", |p: &mut ProfileValue, path: &str| -> RResult<()> {
+        p.profile.save(path).rh()
+    });
+    engine.register_get("rows", |p: &mut ProfileValue| rows_of(&p.profile));
+    engine.register_get("total_calls", |p: &mut ProfileValue| {
+        p.profile.total_calls() as INT
+    });
+    engine.register_get("primitive_calls", |p: &mut ProfileValue| {
+        p.profile.primitive_calls() as INT
+    });
+    engine.register_get("seconds", |p: &mut ProfileValue| p.profile.seconds);
+    engine.register_get("value", |p: &mut ProfileValue| p.value.clone());
+
+    engine.register_type_with_name::<TimingValue>("Timing");
+    engine.register_fn("to_string", |t: &mut TimingValue| t.timing.to_string());
+    engine.register_fn("to_debug", |t: &mut TimingValue| t.timing.to_string());
+    engine.register_fn("time", |ctx: NativeCallContext, f: FnPtr| {
+        time_closure(&ctx, &f)
+    });
+    engine.register_get("value", |t: &mut TimingValue| t.value.clone());
+    engine.register_get("wall", |t: &mut TimingValue| t.timing.wall);
+    engine.register_get("user", |t: &mut TimingValue| t.timing.user);
+    engine.register_get("sys", |t: &mut TimingValue| t.timing.sys);
+    engine.register_get("anon", |t: &mut TimingValue| t.timing.anon as INT);
+    engine.register_get("file", |t: &mut TimingValue| t.timing.file as INT);
+    engine.register_get("peak", |t: &mut TimingValue| t.timing.peak as INT);
+
+    engine.register_type_with_name::<timing::Stats>("Timeit");
+    engine.register_fn("to_string", |s: &mut timing::Stats| s.to_string());
+    engine.register_fn("to_debug", |s: &mut timing::Stats| s.to_string());
+    engine.register_fn("timeit", |ctx: NativeCallContext, f: FnPtr| {
+        run_timeit(&ctx, &f, &Map::new())
+    });
+    engine.register_fn("timeit", |ctx: NativeCallContext, f: FnPtr, opts: Map| {
+        run_timeit(&ctx, &f, &opts)
+    });
+    engine.register_get("median", |s: &mut timing::Stats| s.median);
+    engine.register_get("mean", |s: &mut timing::Stats| s.mean);
+    engine.register_get("std", |s: &mut timing::Stats| s.std);
+    engine.register_get("cv", |s: &mut timing::Stats| s.cv);
+    engine.register_get("min", |s: &mut timing::Stats| s.min);
+    engine.register_get("max", |s: &mut timing::Stats| s.max);
+    engine.register_get("runs", |s: &mut timing::Stats| s.runs as INT);
+    engine.register_get("times", |s: &mut timing::Stats| {
+        s.times
+            .iter()
+            .map(|&t| Dynamic::from(t))
+            .collect::<rhai::Array>()
+    });
+
+    engine.register_fn("monitor", |ctx: NativeCallContext, name: &str, f: FnPtr| {
+        run_monitor(&ctx, name, &f, &Map::new())
+    });
+    engine.register_fn(
+        "monitor",
+        |ctx: NativeCallContext, name: &str, f: FnPtr, opts: Map| {
+            run_monitor(&ctx, name, &f, &opts)
+        },
+    );
+    engine.register_fn("monitor_report", monitor::report);
+    engine.register_fn("monitor_reset", monitor::reset);
+
+    engine.register_type_with_name::<mem::Mem>("Mem");
+    engine.register_fn("to_string", |m: &mut mem::Mem| m.to_string());
+    engine.register_fn("to_debug", |m: &mut mem::Mem| m.to_string());
+    engine.register_fn("mem", || -> RResult<mem::Mem> { mem::snapshot().rh() });
+    engine.register_get("rss", |m: &mut mem::Mem| m.rss as INT);
+    engine.register_get("anon", |m: &mut mem::Mem| m.anon as INT);
+    engine.register_get("file", |m: &mut mem::Mem| m.file as INT);
+    engine.register_get("peak", |m: &mut mem::Mem| m.peak as INT);
+    engine.register_get("mapped", |m: &mut mem::Mem| m.mapped as INT);
+    engine.register_get("mapped_files", |m: &mut mem::Mem| m.mapped_files as INT);
+
+    // `who()` needs the caller's scope, which only custom syntax sees. The function of the
+    // same name exists for the registry (help, completion); the syntax takes precedence.
+    if let Err(e) = engine.register_custom_syntax(["who", "()"], false, who_syntax) {
+        eprintln!("evsh: cannot register who(): {e}");
+    }
+    engine.register_fn("who", || -> RResult<Table> {
+        Err("who() must be called directly, as `who()`".into())
+    });
+
+    engine.register_fn("set_mem_budget", |v: Dynamic| -> RResult<()> {
+        crate::exec::set_mem_budget(budget_arg(&v)?);
+        Ok(())
+    });
+    engine.register_fn("mem_budget", || crate::exec::mem_budget() as INT);
+    engine.register_fn("threads", || crate::exec::threads() as INT);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the registered (idle) debugger costs a script-heavy loop when no profile is
+    /// being recorded. A measurement, not a test: `cargo test --lib idle_debugger --
+    /// --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn idle_debugger_overhead() {
+        let code = "fn f(x) { x + 1 } let s = 0; for i in 0..300000 { s = f(s); } s";
+        let plain = Engine::new();
+        let mut dbg = Engine::new();
+        install_debugger(&mut dbg);
+        // (Only the profiling engine has it; this shows what that spares other code.)
+        let time = |e: &Engine| {
+            let ast = e.compile(code).unwrap();
+            let mut best = f64::MAX;
+            for _ in 0..5 {
+                let t = std::time::Instant::now();
+                assert_eq!(e.eval_ast::<INT>(&ast).unwrap(), 300000);
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            best
+        };
+        let (a, b) = (time(&plain), time(&dbg));
+        println!(
+            "300k script calls: {:.1} ms without the debugger, {:.1} ms with it idle ({:+.1}%)",
+            a * 1e3,
+            b * 1e3,
+            100.0 * (b - a) / a
+        );
+    }
+}

@@ -18,7 +18,7 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// The REPL's own commands.
-pub const META_COMMANDS: &[&str] = &[":help", ":quit", ":vars"];
+pub const META_COMMANDS: &[&str] = &[":help", ":prof", ":quit", ":time", ":timer", ":vars"];
 
 /// Function names known to the engine, and member names by receiver type.
 #[derive(Debug, Default)]

@@ -177,15 +177,29 @@ impl Session {
         code: &str,
         source: Option<&str>,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
+        self.eval_on(code, source, false)
+    }
+
+    /// Compile with the session engine, evaluate on it or (when `profiling`) on the
+    /// engine that reports script functions to the profiler.
+    fn eval_on(
+        &mut self,
+        code: &str,
+        source: Option<&str>,
+        profiling: bool,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         crate::exec::clear_interrupt();
         let mut ast = self.engine.compile_with_scope(&self.scope, code)?;
         if let Some(s) = source {
             ast.set_source(s);
         }
         let full = self.lib.merge(&ast);
-        let result = self
-            .engine
-            .eval_ast_with_scope::<Dynamic>(&mut self.scope, &full);
+        let engine: &Engine = if profiling {
+            bind_prof::profiling_engine()
+        } else {
+            &self.engine
+        };
+        let result = engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &full);
         self.lib = full.clone_functions_only();
         result
     }
@@ -193,7 +207,16 @@ impl Session {
     /// Run code as a statement or script: `source` names it in error messages (a file
     /// path in `run` mode, `None` at the prompt). Errors come back formatted.
     pub fn run(&mut self, code: &str, source: Option<&str>) -> Result<Outcome, ScriptError> {
-        match self.eval_source(code, source) {
+        self.run_on(code, source, false)
+    }
+
+    fn run_on(
+        &mut self,
+        code: &str,
+        source: Option<&str>,
+        profiling: bool,
+    ) -> Result<Outcome, ScriptError> {
+        match self.eval_on(code, source, profiling) {
             Ok(v) => Ok(Outcome::Value(v)),
             Err(e) => {
                 if let Some(v) = terminated_value(&e) {
@@ -211,6 +234,42 @@ impl Session {
                 })
             }
         }
+    }
+
+    /// Run code like [`Session::run`] with the profiler recording; `source` also names the
+    /// root row (`FILE:1(<module>)`). Returns the outcome and the profile (also when the
+    /// code failed or was interrupted).
+    pub fn run_profiled(
+        &mut self,
+        code: &str,
+        source: Option<&str>,
+    ) -> (Result<Outcome, ScriptError>, crate::prof::Profile) {
+        let root = crate::prof::FuncKey::Script {
+            name: "<module>".into(),
+            location: format!("{}:1", source.unwrap_or("<input>")),
+        };
+        // Built before the clock starts.
+        let _ = bind_prof::profiling_engine();
+        if let Err(e) = bind_prof::start_profile(root) {
+            let err = ScriptError {
+                message: format!("error: {e}"),
+                interrupted: false,
+            };
+            return (Err(err), crate::prof::Profile::default());
+        }
+        let r = self.run_on(code, source, true);
+        (r, bind_prof::finish_profile())
+    }
+
+    /// Run code like [`Session::run`] and measure it (wall, CPU, memory).
+    pub fn run_timed(
+        &mut self,
+        code: &str,
+        source: Option<&str>,
+    ) -> (Result<Outcome, ScriptError>, crate::prof::timing::Timing) {
+        let sw = crate::prof::timing::Stopwatch::start();
+        let r = self.run(code, source);
+        (r, sw.stop())
     }
 
     /// Set (or replace) a script variable.

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use rhai::{Engine, ParseErrorType};
@@ -241,18 +242,76 @@ pub fn report(session: &Session, result: Result<Outcome, super::ScriptError>) ->
     }
 }
 
-fn meta_command(session: &Session, line: &str) -> Option<i32> {
+/// `:timer on`: print the timing line after every statement.
+static TIMER: AtomicBool = AtomicBool::new(false);
+
+/// Run one statement as the prompt does, with the timing line after it when `:timer on`.
+fn run_statement(session: &mut Session, code: &str) -> Option<i32> {
+    if TIMER.load(Ordering::Relaxed) {
+        let (result, t) = session.run_timed(code, None);
+        signals::statement_done();
+        let end = report(session, result);
+        println!("time: {t}");
+        let _ = std::io::stdout().flush();
+        end
+    } else {
+        let result = session.run(code, None);
+        signals::statement_done();
+        report(session, result)
+    }
+}
+
+fn meta_command(session: &mut Session, line: &str) -> Option<i32> {
     let mut parts = line.split_whitespace();
     let cmd = parts.next().unwrap_or("");
     let arg = parts.next();
+    // The statement after `:time` / `:prof`.
+    let rest = line.trim_start()[cmd.len()..].trim();
     match cmd {
+        ":time" | ":prof" if rest.is_empty() => {
+            eprintln!("usage: {cmd} STATEMENT (e.g. `{cmd} x.sum()`)");
+        }
+        ":time" => {
+            let (result, t) = session.run_timed(rest, None);
+            signals::statement_done();
+            let end = report(session, result);
+            println!("time: {t}");
+            let _ = std::io::stdout().flush();
+            if end.is_some() {
+                return end;
+            }
+        }
+        ":prof" => {
+            let (result, p) = session.run_profiled(rest, None);
+            signals::statement_done();
+            let end = report(session, result);
+            println!("{p}");
+            let _ = std::io::stdout().flush();
+            if end.is_some() {
+                return end;
+            }
+        }
+        ":timer" => match arg {
+            Some("on") => TIMER.store(true, Ordering::Relaxed),
+            Some("off") => TIMER.store(false, Ordering::Relaxed),
+            None => println!(
+                "timer is {}",
+                if TIMER.load(Ordering::Relaxed) {
+                    "on"
+                } else {
+                    "off"
+                }
+            ),
+            Some(other) => eprintln!("usage: :timer on|off (not '{other}')"),
+        },
         ":quit" | ":q" | ":exit" => return Some(0),
         ":help" | ":h" | ":?" => match arg {
             None => {
                 print!("{}", help::list());
                 println!(
-                    "\nREPL commands: :help [name], :vars, :quit. Tab completes names and \
-                     methods; Ctrl-C cancels a running statement; Ctrl-D quits."
+                    "\nREPL commands: :help [name], :vars, :time STATEMENT, :timer on|off, \
+                     :prof STATEMENT, :quit. Tab completes names and methods; Ctrl-C cancels \
+                     a running statement; Ctrl-D quits."
                 );
             }
             Some(name) => match help::describe(name) {
@@ -265,7 +324,6 @@ fn meta_command(session: &Session, line: &str) -> Option<i32> {
                 println!("{:<20} {}", v.name, v.type_name);
             }
         }
-        // Other modules' commands (e.g. timing, profiling) go here.
         _ => {
             let close = help::suggest(cmd, completion::META_COMMANDS.iter().copied());
             eprintln!(
@@ -375,9 +433,7 @@ pub fn run(session: &mut Session) -> i32 {
         blank_lines = 0;
         let _ = rl.add_history_entry(code.trim_end());
         save_history(&mut rl, &hist, &mut history_warned);
-        let result = session.run(&code, None);
-        signals::statement_done();
-        if let Some(code) = report(session, result) {
+        if let Some(code) = run_statement(session, &code) {
             return code;
         }
         if signals::terminated() {
