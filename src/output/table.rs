@@ -47,6 +47,9 @@ pub struct Table {
     pub footer: Vec<String>,
     /// Rows shown when printed (None: all, eliding the middle of very long tables).
     pub show: Option<usize>,
+    /// With `show`: print only the first `show` rows (ranked tables such as history
+    /// tables), not the first and last halves.
+    pub head_only: bool,
     /// Decimal places for float columns by name (default: 4 significant digits).
     pub precision: Vec<(String, usize)>,
 }

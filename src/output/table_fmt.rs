@@ -86,6 +86,7 @@ impl Table {
         let n = self.nrows();
         let (limit, head, tail) = match self.show {
             None => (DEFAULT_MAX_ROWS, DEFAULT_EDGE_ROWS, DEFAULT_EDGE_ROWS),
+            Some(s) if self.head_only => (s, s, 0),
             Some(s) => (s, s.div_ceil(2), s / 2),
         };
         if n <= limit {
