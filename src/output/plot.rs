@@ -151,7 +151,9 @@ pub const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
-const FONT: &str = "evsh-sans";
+/// The family name the embedded font is registered under: "sans-serif", so that SVG
+/// files (which name the family instead of embedding glyphs) render in a sans font too.
+const FONT: &str = "sans-serif";
 
 /// Register the embedded DejaVu Sans (regular and bold) with plotters, once.
 fn font() -> Result<&'static str> {
@@ -399,8 +401,27 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>) -> Resu
     Ok(())
 }
 
+/// Tick text: integers as integers, other values with at most 4 significant digits and
+/// no trailing zeros (`0.25`, `1e-05`).
 fn tick(v: &f64) -> String {
-    fmt_sig(*v)
+    let v = *v;
+    if v == 0.0 {
+        return "0".into();
+    }
+    if v.fract() == 0.0 && v.abs() < 1e6 {
+        return format!("{v:.0}");
+    }
+    let s = fmt_sig(v);
+    let (mant, exp) = match s.split_once('e') {
+        Some((m, e)) => (m.to_string(), format!("e{e}")),
+        None => (s.clone(), String::new()),
+    };
+    let mant = if mant.contains('.') {
+        mant.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        mant
+    };
+    format!("{mant}{exp}")
 }
 
 fn color_of(fig: &Figure, i: usize) -> RGBColor {
@@ -451,6 +472,7 @@ where
     let r = ranges(fig);
     let mut chart = ChartBuilder::on(area)
         .margin(12)
+        .margin_right(28)
         .x_label_area_size(if xlabel { 52 } else { 12 })
         .y_label_area_size(78)
         .build_cartesian_2d(xr, yr)
@@ -711,6 +733,7 @@ where
     };
     let mut chart = ChartBuilder::on(area)
         .margin(12)
+        .margin_right(28)
         .margin_top(0)
         .x_label_area_size(52)
         .y_label_area_size(78)
@@ -843,7 +866,7 @@ fn colorbar<DB: DrawingBackend>(
         } else {
             z0 + t * (z1 - z0)
         };
-        fmt_sig(v)
+        tick(&v)
     };
     let mut mesh = chart.configure_mesh();
     mesh.disable_x_mesh()

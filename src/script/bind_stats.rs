@@ -20,13 +20,6 @@ use crate::stats::{BinSpec, Binned, Efficiency, Hist, Hist2d, Interval, RangeSpe
 
 type RResult<T> = Result<T, Box<EvalAltResult>>;
 
-const FIG_OPTS: &str =
-    "Figure options (all optional): `title`, `xlabel`, `ylabel`, `logx`, `logy`, \
-`xrange: [lo, hi]`, `yrange: [lo, hi]`, `width`, `height` (pixels, default 900×600), \
-`legend: \"upper right\"|\"upper left\"|\"lower right\"|\"lower left\"|\"none\"`. The format \
-follows the extension: `.png` or `.svg`; the file is written to a temporary name and renamed. \
-Text uses the DejaVu Sans font built into evsh.";
-
 /// Help for every function this module registers.
 pub const DOCS: &[FnDoc] = &[
     FnDoc {
@@ -234,7 +227,12 @@ terminal: `print(h.preview())`. Printing a Hist shows it too.",
         doc: "Draw a Hist (step; `fill: true` filled, `errors: true` error bars), Hist2D \
 (heatmap, `logz`), Binned (markers), Efficiency (markers with the interval as a band) or Roc \
 (TPR vs FPR with the chance line and the AUC in the legend) to a PNG or SVG file. `label` is \
-the legend entry.",
+the legend entry. Figure options (here and in `plot(#{...})`): `title`, `xlabel`, `ylabel`, \
+`logx`, `logy`, `xrange: [lo, hi]`, `yrange: [lo, hi]`, `width`, `height` (pixels, default \
+900×600), `legend: \"upper right\"|\"upper left\"|\"lower right\"|\"lower left\"|\"none\"`, \
+`zlabel` (colour bar). The format follows the extension, `.png` or `.svg`; the file is written \
+to a temporary name and renamed. Text uses the DejaVu Sans font built into evsh (no system \
+fonts).",
     },
     FnDoc {
         name: "plot",
@@ -998,5 +996,4 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("plot", move |e: &mut Efficiency, path: &str, o: Map| {
         save_fig(&efig(e, &o)?, path)
     });
-    let _ = FIG_OPTS;
 }
