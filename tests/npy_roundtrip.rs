@@ -67,7 +67,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn le<T: bytemuck::Pod>(v: &[T]) -> Vec<u8> {
-    assert!(cfg!(target_endian = "little"));
+    const { assert!(cfg!(target_endian = "little")) };
     bytemuck::cast_slice(v).to_vec()
 }
 

@@ -349,7 +349,7 @@ impl Array {
         }
         let al = self.dtype.align();
         let base = self.buf.bytes().as_ptr() as usize + self.offset;
-        base % al == 0
+        base.is_multiple_of(al)
             && self
                 .strides
                 .iter()

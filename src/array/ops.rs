@@ -650,9 +650,7 @@ fn prep(o: &Operand, dtype: &DType) -> Result<Prep> {
 }
 
 fn scalar_as<T: Real>(f: f64, i: i64, is_float: bool) -> T {
-    if T::FLOAT && is_float {
-        T::from_f64(f)
-    } else if is_float {
+    if is_float {
         T::from_f64(f)
     } else {
         T::from_i64(i)

@@ -78,9 +78,7 @@ impl Scalar {
     pub fn of<T: Real>(x: T, d: &DType) -> Scalar {
         if *d == DType::Bool {
             Scalar::Bool(x.to_i64() != 0)
-        } else if T::FLOAT {
-            Scalar::Float(x.to_f64())
-        } else if *d == DType::U64 && x.to_i64() < 0 {
+        } else if T::FLOAT || (*d == DType::U64 && x.to_i64() < 0) {
             Scalar::Float(x.to_f64())
         } else {
             Scalar::Int(x.to_i64())
@@ -113,7 +111,7 @@ fn fold_chunks<T: Real, S: Send>(
     }
     // strided: chunks of whole rows of the first axis, gathered into a buffer
     let rows = v.shape()[0];
-    let row = if rows == 0 { 0 } else { n / rows };
+    let row = n.checked_div(rows).unwrap_or(0);
     if row == 0 {
         return Ok(identity());
     }
@@ -237,13 +235,13 @@ fn pick_arg<T: Real, const MAX: bool>(
             let (first, second) = if x.0 <= y.0 { (x, y) } else { (y, x) };
             if first.2 {
                 Some(first)
-            } else if second.2 {
-                Some(second)
-            } else if if MAX {
-                second.1 > first.1
-            } else {
-                second.1 < first.1
-            } {
+            } else if second.2
+                || if MAX {
+                    second.1 > first.1
+                } else {
+                    second.1 < first.1
+                }
+            {
                 Some(second)
             } else {
                 Some(first)

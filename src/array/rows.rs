@@ -68,9 +68,9 @@ pub fn parse_row_slice(spec: &str, n: usize) -> Result<Range<usize>> {
 
 /// Format a count the way users type it (`1M`, `250k`, `1234`).
 pub fn format_count(n: usize) -> String {
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
         format!("{}M", n / 1_000_000)
-    } else if n >= 1_000 && n % 1_000 == 0 {
+    } else if n >= 1_000 && n.is_multiple_of(1_000) {
         format!("{}k", n / 1_000)
     } else {
         n.to_string()

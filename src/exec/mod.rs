@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn chunks_cover_range_in_order() {
-        let v = par_chunks(10, 3, |r| Ok(r)).unwrap();
+        let v = par_chunks(10, 3, Ok).unwrap();
         assert_eq!(v, vec![0..3, 3..6, 6..9, 9..10]);
         let s = par_reduce(1000, 7, |r| Ok(r.sum::<usize>()), || 0, |a, b| a + b).unwrap();
         assert_eq!(s, 499500);

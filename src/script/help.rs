@@ -77,7 +77,10 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         let d = edit_distance(&name, &lc);
         let score = if lc == name {
             0
-        } else if name.len() >= 2 && (lc.starts_with(&name) || name.starts_with(&lc)) {
+        } else if name.len() >= 2
+            && lc.len() >= 2
+            && (lc.starts_with(&name) || name.starts_with(&lc))
+        {
             1
         } else if d <= 1 + name.len() / 4 {
             1 + d
@@ -191,6 +194,55 @@ mod tests {
         assert_eq!(suggest("lod", names), vec!["load"]);
         assert_eq!(suggest("csv", names), vec!["to_csv"]);
         assert!(suggest("zzzzzz", names).is_empty());
+    }
+
+    /// Every function, method and property the engine has (besides Rhai's own standard
+    /// library, operators and indexers) is documented, and every documented name exists.
+    #[test]
+    fn docs_match_registered_functions() {
+        use std::collections::BTreeSet;
+        let engine = super::super::build_engine();
+        let registered: BTreeSet<String> = engine
+            .collect_fn_metadata(
+                None,
+                |info| {
+                    let n = info.metadata.name.to_string();
+                    let n = n
+                        .strip_prefix("get$")
+                        .or_else(|| n.strip_prefix("set$"))
+                        .unwrap_or(&n)
+                        .to_string();
+                    Some(n)
+                },
+                false,
+            )
+            .into_iter()
+            .filter(|n| {
+                n.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && !n.starts_with("index$")
+                    && n != "to_string"
+                    && n != "to_debug"
+            })
+            .collect();
+        // Entries that document syntax rather than one named function.
+        let syntax = ["index", "operators"];
+        let documented: BTreeSet<String> = all_docs()
+            .iter()
+            .map(|d| d.name.to_string())
+            .filter(|n| !syntax.contains(&n.as_str()))
+            .collect();
+        let undocumented: Vec<_> = registered.difference(&documented).collect();
+        let phantom: Vec<_> = documented.difference(&registered).collect();
+        assert!(
+            undocumented.is_empty(),
+            "registered but not documented: {undocumented:?}"
+        );
+        assert!(
+            phantom.is_empty(),
+            "documented but not registered: {phantom:?}"
+        );
     }
 
     #[test]
