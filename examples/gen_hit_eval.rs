@@ -111,8 +111,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             kin.push((m_pt, m_eta, m_phi));
             muons += 1;
             // easier at high pt; the RPC/TGC trigger chambers are noisier
-            let sep = 1.6 + 2.0 * (1.0 - (-m_pt / 15.0).exp());
-            for _ in 0..r.int(12, 34) {
+            let sep = 0.8 + 2.6 * (1.0 - (-m_pt / 12.0).exp()) + 0.9 * r.normal();
+            // some muons cross few chambers, so losing hits loses the track
+            let nhits = if r.u() < 0.15 {
+                r.int(3, 8)
+            } else {
+                r.int(12, 34)
+            };
+            for _ in 0..nhits {
                 let t = tech_for(m_eta, &mut r);
                 let shift = if t == 1 || t == 2 { -0.6 } else { 0.0 };
                 ev.push(e as i32);

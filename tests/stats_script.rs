@@ -42,7 +42,17 @@ fn roc_and_working_points_from_a_script() {
     assert_eq!(f(&mut s, "let r = roc(score, truth); r.positives"), 4.0);
     let t = s.eval("r.wp([0.5, 0.75, 1.0])").unwrap();
     let shown = s.display(&t);
-    for col in ["target", "threshold", "efficiency", "purity", "rejection", "TP", "FP", "TN", "FN"] {
+    for col in [
+        "target",
+        "threshold",
+        "efficiency",
+        "purity",
+        "rejection",
+        "TP",
+        "FP",
+        "TN",
+        "FN",
+    ] {
         assert!(shown.contains(col), "{shown}");
     }
     // 0.75: first threshold with TPR >= 0.75 is 0.6 (tie: TP 3, FP 2)
@@ -50,14 +60,26 @@ fn roc_and_working_points_from_a_script() {
     assert_eq!(f(&mut s, "r.wp([0.75])[0].TP"), 3.0);
     assert_eq!(f(&mut s, "r.wp([0.75])[0].FP"), 2.0);
     assert_eq!(f(&mut s, "r.wp(0.75)[0].purity"), 0.6);
-    assert_eq!(f(&mut s, "r.wp([1.0])[0].rejection"), 0.25);
-    // drop_intermediate keeps every corner here; without it the same
-    assert_eq!(f(&mut s, "r.fpr.len"), f(&mut s, "roc(score, truth, #{drop_intermediate: false}).fpr.len"));
+    // TPR reaches 1 at 0.4: negatives 0.7 and 0.6 pass, 0.3 and 0.1 are rejected
+    assert_eq!(f(&mut s, "r.wp([1.0])[0].rejection"), 0.5);
+    // (tp, fp) = (4, 3) at 0.3 lies on the line from (4, 2) to (4, 4): scikit-learn drops it
+    assert_eq!(f(&mut s, "r.fpr.len"), 7.0);
+    assert_eq!(
+        f(
+            &mut s,
+            "roc(score, truth, #{drop_intermediate: false}).fpr.len"
+        ),
+        8.0
+    );
     let m = err(&mut s, "roc(score, truth, #{bogus: 1})");
     assert!(m.contains("unknown option 'bogus'"), "{m}");
-    let m = err(&mut s, "roc(score, truth, #{mask: x > 1.0})");
-    let _ = m; // comparison operators come with the Array bindings; only must not panic
-    let shown = s.display(&s.eval("r").unwrap());
+    // a mask restricts the curve: x > 1.0 drops the 0.9 (pos) and 0.6 (neg) scores
+    assert_eq!(
+        f(&mut s, "roc(score, truth, #{mask: x > 1.0}).positives"),
+        3.0
+    );
+    let v = s.eval("r").unwrap();
+    let shown = s.display(&v);
     assert!(shown.contains("AUC 0.781250"), "{shown}");
     let prev = s.eval("r.preview()").unwrap().into_string().unwrap();
     assert!(prev.contains('█'), "{prev}");
@@ -66,30 +88,53 @@ fn roc_and_working_points_from_a_script() {
 #[test]
 fn hist_efficiency_binned_group_from_a_script() {
     let mut s = session();
-    assert_eq!(f(&mut s, "let h = hist(x, #{bins: 4, range: [0.0, 4.0]}); h.nbins"), 4.0);
+    assert_eq!(
+        f(
+            &mut s,
+            "let h = hist(x, #{bins: 4, range: [0.0, 4.0]}); h.nbins"
+        ),
+        4.0
+    );
     assert_eq!(f(&mut s, "h.entries"), 8.0);
-    let shown = s.display(&s.eval("h").unwrap());
+    let v = s.eval("h").unwrap();
+    let shown = s.display(&v);
     assert!(shown.starts_with("Hist: 4 bins on [0, 4.000]"), "{shown}");
-    let t = s.display(&s.eval("h.table()").unwrap());
+    let v = s.eval("h.table()").unwrap();
+    let t = s.display(&v);
     assert!(t.contains("center") && t.contains("count"), "{t}");
     assert_eq!(f(&mut s, "hist(x, #{bins: [0.0, 1.0, 4.0]}).nbins"), 2.0);
-    assert_eq!(f(&mut s, "hist(x, #{range: \"50%\", bins: 3}).entries"), 8.0);
-    assert_eq!(f(&mut s, "hist(x, #{weights: x, bins: 2, range: [0.0, 4.0]}).overflow"), 0.0);
+    assert_eq!(
+        f(&mut s, "hist(x, #{range: \"50%\", bins: 3}).entries"),
+        8.0
+    );
+    assert_eq!(
+        f(
+            &mut s,
+            "hist(x, #{weights: x, bins: 2, range: [0.0, 4.0]}).overflow"
+        ),
+        0.0
+    );
     let m = err(&mut s, "hist(x, #{bins: 0})");
     assert!(m.contains("bins must be at least 1"), "{m}");
     let m = err(&mut s, "hist(x, #{range: \"abc\"})");
     assert!(m.contains("percentage"), "{m}");
 
-    let e = s.eval("let e = efficiency(truth, x, #{bins: 2, range: [0.0, 4.0]}); e.table()").unwrap();
+    let e = s
+        .eval("let e = efficiency(truth, x, #{bins: 2, range: [0.0, 4.0]}); e.table()")
+        .unwrap();
     let t = s.display(&e);
     for col in ["pass", "total", "efficiency", "lower", "upper"] {
         assert!(t.contains(col), "{t}");
     }
     let m = err(&mut s, "efficiency(truth, x, #{interval: \"bayes\"})");
     assert!(m.contains("clopper-pearson"), "{m}");
-    assert!(s.eval("efficiency(truth, x, #{interval: \"wilson\", cl: 0.95})").is_ok());
+    assert!(s
+        .eval("efficiency(truth, x, #{interval: \"wilson\", cl: 0.95})")
+        .is_ok());
 
-    assert!(s.eval("binned(x, x, #{bins: 2, stat: \"median\"}).table()").is_ok());
+    assert!(s
+        .eval("binned(x, x, #{bins: 2, stat: \"median\"}).table()")
+        .is_ok());
     let m = err(&mut s, "binned(x, x, #{stat: \"mode\"})");
     assert!(m.contains("median"), "{m}");
 
@@ -105,20 +150,22 @@ fn plots_from_a_script() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = session();
     let p = |n: &str| dir.path().join(n).display().to_string();
-    s.eval(&format!(
-        "hist(x, #{{bins: 4}}).plot(\"{}\", #{{title: \"X\", logy: true, fill: true}})",
-        p("h.png")
-    ))
-    .unwrap();
-    s.eval(&format!("roc(score, truth).plot(\"{}\")", p("r.svg")))
+    let _ = s
+        .eval(&format!(
+            "hist(x, #{{bins: 4}}).plot(\"{}\", #{{title: \"X\", logy: true, fill: true}})",
+            p("h.png")
+        ))
         .unwrap();
-    s.eval(&format!(
+    let _ = s
+        .eval(&format!("roc(score, truth).plot(\"{}\")", p("r.svg")))
+        .unwrap();
+    let _ = s.eval(&format!(
         "plot(#{{path: \"{}\", series: [#{{hist: hist(x, #{{bins: 4, range: [0.0, 4.0]}}), label: \"A\"}}, \
          #{{hist: hist(score, #{{bins: 4, range: [0.0, 4.0]}}), label: \"B\"}}], ratio: true, xlabel: \"v\"}})",
         p("ab.png")
     ))
     .unwrap();
-    s.eval(&format!(
+    let _ = s.eval(&format!(
         "plot(#{{path: \"{}\", series: [#{{x: [1, 2, 3], y: [1.0, 4.0, 9.0], label: \"sq\", kind: \"scatter\"}}]}})",
         p("xy.svg")
     ))

@@ -60,7 +60,19 @@ pub fn eff_series(e: &Efficiency, label: Option<String>) -> Series {
         Kind::Line {
             x: e.binning.centers(),
             y: e.eff.clone(),
-            band: Some((e.lower.clone(), e.upper.clone())),
+            // empty bins (interval [0, 1]) would swamp the band: leave them out
+            band: Some((
+                e.lower
+                    .iter()
+                    .zip(&e.total)
+                    .map(|(&l, &n)| if n > 0.0 { l } else { f64::NAN })
+                    .collect(),
+                e.upper
+                    .iter()
+                    .zip(&e.total)
+                    .map(|(&u, &n)| if n > 0.0 { u } else { f64::NAN })
+                    .collect(),
+            )),
             markers: true,
             dashed: false,
         },
