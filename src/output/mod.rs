@@ -1,5 +1,6 @@
 //! Results leave the shell as tables and plots; this layer formats them and writes files
 //! atomically. It knows nothing of events or Rhai.
+pub mod plot;
 pub mod table;
 pub mod table_fmt;
 
