@@ -202,6 +202,8 @@ mod tests {
     fn docs_match_registered_functions() {
         use std::collections::BTreeSet;
         let engine = super::super::build_engine();
+        // Entries that document syntax rather than one named function.
+        let syntax = ["index", "operators"];
         let registered: BTreeSet<String> = engine
             .collect_fn_metadata(
                 None,
@@ -224,10 +226,10 @@ mod tests {
                     && !n.starts_with("index$")
                     && n != "to_string"
                     && n != "to_debug"
+                    // `e.index` (a property) shares its name with the indexing entry.
+                    && !syntax.contains(&n.as_str())
             })
             .collect();
-        // Entries that document syntax rather than one named function.
-        let syntax = ["index", "operators"];
         let documented: BTreeSet<String> = all_docs()
             .iter()
             .map(|d| d.name.to_string())
