@@ -16,12 +16,13 @@ fn session(n: usize, seed: u64) -> Session {
         .join(format!("n{n}s{seed}"));
     let g = gen::generate(&dir, &GenOptions { n, seed }).unwrap();
     let mut s = Session::new();
-    s.eval(&format!(
-        "let ab = compare(event({:?}), event({:?}));",
-        g.a.display().to_string(),
-        g.b.display().to_string()
-    ))
-    .unwrap();
+    let _ = s
+        .eval(&format!(
+            "let ab = compare(event({:?}), event({:?}));",
+            g.a.display().to_string(),
+            g.b.display().to_string()
+        ))
+        .unwrap();
     s
 }
 
