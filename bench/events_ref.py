@@ -135,7 +135,7 @@ def bench(a_dir):
     t0 = time.perf_counter()
     rpost(rx, fdom)
     res["rpost_all"] = time.perf_counter() - t0
-    res["rpost_input_bytes"] = int(rx.shape[0] * rx.shape[1] * 8)
+    res["rpost_input_bytes"] = int(rx.shape[0] * rx.shape[1] * 16)
     res["n"] = int(seqhis.shape[0])
     res["numpy"] = np.__version__
     res["selection_code"] = format(int(code), "x")

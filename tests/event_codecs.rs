@@ -166,7 +166,7 @@ proptest! {
     fn rowset_algebra(n in 1usize..3000, a in prop::collection::vec(any::<u32>(), 0..200), b in prop::collection::vec(any::<u32>(), 0..2000), dense in any::<bool>()) {
         let sa: std::collections::BTreeSet<usize> = a.iter().map(|&x| x as usize % n).collect();
         let sb: std::collections::BTreeSet<usize> = if dense {
-            (0..n).filter(|i| b.is_empty() || (*i as u32 ^ b[0]) % 3 != 0).collect()
+            (0..n).filter(|i| b.is_empty() || !(*i as u32 ^ b[0]).is_multiple_of(3)).collect()
         } else {
             b.iter().map(|&x| x as usize % n).collect()
         };

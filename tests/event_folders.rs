@@ -221,7 +221,7 @@ fn npfold_event() {
     save(p, "seq", seq, vec![n, 2, 2]);
     let mut photon = vec![0f32; n * 16];
     for i in 0..n {
-        let obf: u32 = (1 << 31) * (i as u32 % 2) | ((100 + i as u32) << 16) | (1 << (i % 8));
+        let obf: u32 = ((1 << 31) * (i as u32 % 2)) | ((100 + i as u32) << 16) | (1 << (i % 8));
         photon[i * 16 + 12] = f32::from_bits(obf);
         photon[i * 16 + 13] = f32::from_bits(1000 + i as u32);
         photon[i * 16 + 14] = f32::from_bits(i as u32);
@@ -297,7 +297,7 @@ fn npfold_event() {
             .to_vec(),
         vec![1000, 1001, 1004]
     );
-    let l = e.select(&[long.clone()]).unwrap();
+    let l = e.select(std::slice::from_ref(&long)).unwrap();
     assert_eq!(l.count(), 1);
     assert_eq!(l.column("record").unwrap().shape(), &[1, 20, 4, 4]);
     let pre = e.select(&["TO BT BT BT BT ..".into()]).unwrap();

@@ -88,6 +88,13 @@ fn read<T: Elem>(b: &[u8]) -> T {
 
 /// Floats formatted together so that they align (NumPy's "maxprec" mode, 8 digits).
 fn format_floats(v: &[f64]) -> Vec<String> {
+    format_floats_as(v, false)
+}
+
+/// Like [`format_floats`]; `single` counts each value's digits as the shortest text that
+/// reads back as the same float32 (NumPy prints `np.float32(1.304)` as `1.304`, not with
+/// the digits of its float64 widening, `1.30400002`).
+fn format_floats_as(v: &[f64], single: bool) -> Vec<String> {
     let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
     let maxabs = finite.iter().fold(0f64, |m, x| m.max(x.abs()));
     let minabs = finite
@@ -96,14 +103,15 @@ fn format_floats(v: &[f64]) -> Vec<String> {
         .fold(f64::INFINITY, |m, x| m.min(x.abs()));
     let sci = maxabs >= 1e8 || (minabs.is_finite() && (minabs < 1e-4 || maxabs / minabs > 1e3));
     let digits = |x: f64, sci: bool| -> usize {
-        let s = if sci {
-            format!("{x:.8e}")
-        } else {
-            format!("{x:.8}")
+        let s = match (single, sci) {
+            (true, true) => format!("{:e}", x as f32),
+            (true, false) => format!("{}", x as f32),
+            (false, true) => format!("{x:.8e}"),
+            (false, false) => format!("{x:.8}"),
         };
         let mant = s.split('e').next().unwrap_or("");
         let frac = mant.split('.').nth(1).unwrap_or("");
-        frac.trim_end_matches('0').len()
+        frac.trim_end_matches('0').len().min(8)
     };
     let prec = finite.iter().map(|&x| digits(x, sci)).max().unwrap_or(0);
     let special = |x: f64| {
@@ -135,13 +143,15 @@ fn format_floats(v: &[f64]) -> Vec<String> {
                 };
                 format!("{m}e{sign}{e:0>2}")
             } else {
-                let s = format!("{x:.prec$}");
-                let t = if prec > 0 {
+                // float32: each value at most the digits that identify it as a float32
+                let p = if single { digits(x, sci).min(prec) } else { prec };
+                let s = format!("{x:.p$}");
+                let t = if p > 0 {
                     s.trim_end_matches('0')
                 } else {
                     &s
                 };
-                let t = if t.ends_with('.') || prec == 0 {
+                let t = if t.ends_with('.') || p == 0 {
                     t.trim_end_matches('.').to_string() + "."
                 } else {
                     t.to_string()
@@ -172,11 +182,11 @@ fn text_of(b: &[u8], d: &DType) -> String {
         DType::U16 => read::<u16>(b).to_string(),
         DType::U32 => read::<u32>(b).to_string(),
         DType::U64 => read::<u64>(b).to_string(),
-        DType::F16 => format_floats(&[read::<half::f16>(b).to_f64()])
+        DType::F16 => format_floats_as(&[read::<half::f16>(b).to_f64()], true)
             .remove(0)
             .trim()
             .to_string(),
-        DType::F32 => format_floats(&[read::<f32>(b) as f64])
+        DType::F32 => format_floats_as(&[read::<f32>(b) as f64], true)
             .remove(0)
             .trim()
             .to_string(),
@@ -272,7 +282,7 @@ fn element_strings(a: &Array, offs: &[usize]) -> Vec<String> {
                     }
                 })
                 .collect();
-            format_floats(&vals)
+            format_floats_as(&vals, *d != DType::F64)
         }
         _ => offs.iter().map(|&o| element_text(a, o)).collect(),
     };
@@ -388,6 +398,11 @@ mod tests {
         assert_eq!(format_values(&a), "[1.5  2.   3.25]");
         let a = Array::from_vec(vec![1.0f32, 2.0, -3.0], vec![3]).unwrap();
         assert_eq!(format_values(&a), "[ 1.  2. -3.]");
+        // float32 digits are those of the float32 value (numpy: [1.304 0.1 2.5]).
+        let a = Array::from_vec(vec![1.304f32, 0.1, 2.5], vec![3]).unwrap();
+        assert_eq!(format_values(&a), "[1.304 0.1   2.5  ]");
+        let a = Array::from_vec(vec![0.12573022f32, 1.304, -2.3250308], vec![3]).unwrap();
+        assert_eq!(format_values(&a), "[ 0.12573022  1.304      -2.3250308 ]");
         let a = Array::from_vec((0..6i32).collect(), vec![2, 3]).unwrap();
         assert_eq!(format_values(&a), "[[0 1 2]\n [3 4 5]]");
         let a = Array::from_vec((0..8i64).collect(), vec![2, 2, 2]).unwrap();

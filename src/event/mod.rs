@@ -684,6 +684,8 @@ impl Event {
                 return Ok(e.array.clone());
             }
             select::gather(&e.array, &sel.rows)?
+        } else if let Some(v) = self.view_column(name) {
+            select::gather(&v?, &sel.rows)?
         } else if let Some(full) = self
             .data
             .derived
@@ -703,9 +705,35 @@ impl Event {
         Ok(out)
     }
 
+    /// Code columns that are plain views of a stored array (no copy).
+    fn view_column(&self, name: &str) -> Option<Result<Array>> {
+        let f = |n: &str, k: i64| -> Result<Array> {
+            let a = self.base(n)?;
+            match self.layout() {
+                Layout::Legacy => {
+                    check_shape(a, n, &[1, 2], &DType::U64)?;
+                    a.index_axis(2, k)?.index_axis(1, 0)
+                }
+                Layout::NpFold => {
+                    check_shape(a, n, &[2, 2], &DType::U64)?;
+                    a.index_axis(1, 0)
+                }
+            }
+        };
+        match (self.layout(), name) {
+            (Layout::Legacy, "seqhis") => Some(f("ph", 0)),
+            (Layout::Legacy, "seqmat") => Some(f("ph", 1)),
+            (Layout::NpFold, "seqhis") => Some(f("seq", 0)),
+            _ => None,
+        }
+    }
+
     fn full_column(&self, name: &str) -> Result<Array> {
         if let Some(e) = self.data.folder.arrays.get(name) {
             return Ok(e.array.clone());
+        }
+        if let Some(v) = self.view_column(name) {
+            return v;
         }
         if let Some(a) = self.data.derived.lock().expect("cache lock").get(name) {
             return Ok(a.clone());

@@ -465,7 +465,11 @@ mod tests {
         );
         // Misspelled functions suggest documented names.
         let e = s.run("tabel()", None).unwrap_err();
-        assert!(e.message.contains("did you mean table"), "{}", e.message);
+        assert!(
+            e.message.contains("did you mean") && e.message.contains(" table"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
