@@ -297,22 +297,33 @@ mod tests {
 
     #[test]
     fn timing_measures_cpu_and_memory() {
-        let sw = Stopwatch::start();
-        let mut x = 0u64;
-        let t0 = Instant::now();
-        while t0.elapsed().as_millis() < 50 {
-            x = x.wrapping_add(1);
+        // The peak counter is process-wide and other tests of this binary run in parallel
+        // threads (and may reset it): measure up to three times, the claim must hold once.
+        let measure = || {
+            let sw = Stopwatch::start();
+            let mut x = 0u64;
+            let t0 = Instant::now();
+            while t0.elapsed().as_millis() < 50 {
+                x = x.wrapping_add(1);
+            }
+            std::hint::black_box(x);
+            let v = vec![1u8; 32 << 20];
+            std::hint::black_box(&v);
+            sw.stop()
+        };
+        let mut t = measure();
+        for _ in 0..2 {
+            if t.peak >= 16 << 20 {
+                break;
+            }
+            t = measure();
         }
-        std::hint::black_box(x);
-        let v = vec![1u8; 32 << 20];
-        std::hint::black_box(&v);
-        let t = sw.stop();
         assert!(t.wall >= 0.05);
         assert!(t.user + t.sys > 0.0 && t.user + t.sys < t.wall * 64.0 + 1.0);
         assert!(t.peak >= 16 << 20, "{t:?}");
         let line = t.to_string();
         assert!(
-            line.starts_with("wall ") && line.contains("mem anon +"),
+            line.starts_with("wall ") && line.contains("mem anon ") && line.contains(", peak "),
             "{line}"
         );
     }
