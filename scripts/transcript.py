@@ -41,7 +41,7 @@ def main():
     lines = [l.rstrip("\n") for l in open(session)]
     pid, fd = pty.fork()
     if pid == 0:
-        os.environ["EVSH_HISTORY"] = "/dev/null"
+        os.environ["EVSH_HISTORY"] = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"evsh-transcript-{os.getpid()}")
         os.environ["TERM"] = "dumb"
         os.execv(exe, [exe])
     out = read_until(fd, ["evsh> "])
