@@ -193,22 +193,6 @@ fn obj_addr(id: hid_t) -> u64 {
     })
 }
 
-/// Human-readable byte count.
-pub fn human_bytes(n: u64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < units.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", units[u])
-    }
-}
-
 /// One line describing a dataset (used by `tree()` and the dataset's display).
 pub fn dataset_line(d: &H5Dataset) -> String {
     let i = d.info();
@@ -240,7 +224,10 @@ pub fn dataset_line(d: &H5Dataset) -> String {
             .collect();
         parts.push(format!("filters {}", f.join("+")));
     }
-    parts.push(format!("{} stored", human_bytes(i.storage_size)));
+    parts.push(format!(
+        "{} stored",
+        crate::array::format::human_bytes(usize::try_from(i.storage_size).unwrap_or(usize::MAX))
+    ));
     if let Err(why) = &i.dtype {
         parts.push(format!("(unreadable: {why})"));
     }
