@@ -4,9 +4,11 @@
 //! the generator's injected discrepancies found, `rc` values, and clear errors for bad
 //! combinations. Checks needing python3 with numpy/scipy skip with a printed reason.
 
+#[path = "common/pyref.rs"]
+mod pyref;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use evsh::compare::dv::{Cuts, DvOpts, DvOrder, Level, Quantity};
 use evsh::compare::his::HisOpts;
@@ -18,33 +20,11 @@ use evsh::output::table::{Col, Table};
 use serde_json::Value;
 
 fn scipy_ok() -> bool {
-    match Command::new("python3")
-        .args(["-c", "import numpy, scipy"])
-        .output()
-    {
-        Ok(o) if o.status.success() => true,
-        _ => {
-            eprintln!("SKIP SciPy/NumPy checks: python3 with numpy and scipy is not available");
-            false
-        }
-    }
+    pyref::python_has("numpy, scipy", "SciPy/NumPy checks")
 }
 
 fn reference(a: &Path, b: &Path) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/compare_ref.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg("check")
-        .arg(a)
-        .arg(b)
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "compare_ref.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json from compare_ref.py")
+    pyref::reference("compare_ref.py", a, b)
 }
 
 /// A generated pair (kept between runs under the target's test folder; the generator

@@ -2,8 +2,10 @@
 //! history, material and flag tables, decompression, selections, and the discrepancies
 //! the generator injects. Skips with a printed reason when python3/numpy is absent.
 
+#[path = "common/pyref.rs"]
+mod pyref;
+
 use std::path::Path;
-use std::process::Command;
 
 use evsh::event::gen::{self, GenOptions, Inject};
 use evsh::event::history::Kind;
@@ -12,35 +14,11 @@ use evsh::output::table::Col;
 use serde_json::Value;
 
 fn numpy_ok() -> bool {
-    match Command::new("python3")
-        .args(["-c", "import numpy"])
-        .output()
-    {
-        Ok(o) if o.status.success() => true,
-        _ => {
-            eprintln!(
-                "SKIP event NumPy checks: python3 with numpy is not available (pip install numpy)"
-            );
-            false
-        }
-    }
+    pyref::python_has("numpy", "event NumPy checks")
 }
 
 fn reference(a: &Path, b: &Path) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/events_ref.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg("check")
-        .arg(a)
-        .arg(b)
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "events_ref.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json from events_ref.py")
+    pyref::reference("events_ref.py", a, b)
 }
 
 fn pairs(v: &Value) -> Vec<(String, i64)> {

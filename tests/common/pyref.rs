@@ -1,0 +1,44 @@
+//! Shared by the tests that check evsh against a Python reference script in `bench/`:
+//! whether python3 has the needed modules (skipping with a printed reason when not), and
+//! running a reference script's `check` mode on an A/B pair to get its JSON answer.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// True when `python3 -c "import <modules>"` works; otherwise prints why `what` is skipped.
+pub fn python_has(modules: &str, what: &str) -> bool {
+    match Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+    {
+        Ok(o) if o.status.success() => true,
+        _ => {
+            eprintln!(
+                "SKIP {what}: python3 with {modules} is not available (pip install {modules})"
+            );
+            false
+        }
+    }
+}
+
+/// `python3 bench/<script> check A B`, parsed as JSON.
+pub fn reference(script: &str, a: &Path, b: &Path) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("bench")
+        .join(script);
+    let out = Command::new("python3")
+        .arg(path)
+        .arg("check")
+        .arg(a)
+        .arg(b)
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("json from {script}: {e}"))
+}
