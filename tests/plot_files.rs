@@ -274,3 +274,51 @@ fn terminal_preview_draws_blocks() {
     assert!(lines[4].contains('└'));
     assert!(lines[5].contains('0') && lines[5].contains('6'));
 }
+
+/// A Table plots itself (issue 7: the activity table): through a script, numeric columns
+/// against the first (`time`), one legend entry per ROI, and named columns with `x`/`y`.
+#[test]
+fn activity_table_plots_itself() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let script = format!(
+        r#"
+let st = frames(random([6, 20, 30], 4));
+let t = activity(st, [#{{x: 10, y: 10, r: 5}}, #{{x: 20, y: 10, r: 4}}], #{{interval: 5.0}});
+t.plot("{d}/act.svg", #{{ylabel: "sum of |dI|"}});
+t.plot("{d}/act.png");
+t.plot("{d}/one.svg", #{{y: "roi_2", kind: "step", title: "ROI two"}});
+let r = "";
+try {{ t.plot("{d}/bad.svg", #{{x: "nope"}}); }} catch (e) {{ r = e; }}
+print(r);
+"#,
+        d = d.display()
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_evsh"))
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_svg(
+        &d.join("act.svg"),
+        &["time", "roi_1", "roi_2", "sum of |dI|"],
+    );
+    check_png(&d.join("act.png"), 900, 600);
+    check_svg(&d.join("one.svg"), &["ROI two", "roi_2", "time"]);
+    let one = std::fs::read_to_string(d.join("one.svg")).unwrap();
+    assert!(
+        !one.contains(">roi_1<"),
+        "only the asked-for column is drawn"
+    );
+    assert!(
+        stdout.contains("no numeric column 'nope'") && stdout.contains("roi_1"),
+        "bad x column: {stdout}"
+    );
+    assert!(!d.join("bad.svg").exists());
+}

@@ -245,9 +245,12 @@ pub fn try_read(
     // The reader: one raw chunk at a time under the library lock.
     let raw_chunks = coords.map(|(c, known)| -> Result<Option<RawChunk>> {
         crate::exec::check()?;
-        let _stage = crate::prof::stage("h5 lock");
         let offs: Vec<u64> = c.iter().zip(&chunk).map(|(&i, &s)| (i * s) as u64).collect();
+        // "h5 lock": waiting for the library's global lock; "read": the raw chunk read.
+        let wait = crate::prof::stage("h5 lock");
         locked(|| unsafe {
+            drop(wait);
+            let _read = crate::prof::stage("read");
             let size = match known {
                 Some(s) => s,
                 None => {
@@ -282,7 +285,10 @@ pub fn try_read(
     });
     let sel_start = &sel.start;
     let sel_count = &sel.count;
+    let prog = crate::exec::progress::Progress::new("h5 read", total as u64);
+    let prog = &prog;
     let res: Result<()> = raw_chunks.par_bridge().try_for_each(|item| -> Result<()> {
+        prog.inc(1);
         let Some((c, raw, mask)) = item? else {
             return Ok(());
         };

@@ -14,6 +14,7 @@ pub mod ffi;
 pub mod frames;
 pub mod lzf;
 pub mod read;
+pub mod stream;
 pub mod types;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -107,6 +107,9 @@ impl Sel {
     }
 }
 
+/// Library reads larger than this go in blocks of rows (Ctrl-C and progress between them).
+const LIB_BLOCK_BYTES: usize = 32 << 20;
+
 /// An array over an owned buffer of `bytes` (padded to 8-byte words for alignment).
 pub(crate) fn array_from_words(
     buf: Vec<u64>,
@@ -284,7 +287,7 @@ impl H5Dataset {
         shape: Vec<usize>,
     ) -> Result<Array> {
         let what = self.what();
-        let _stage = crate::prof::stage("h5 lock");
+        let _stage = crate::prof::stage("h5 library read");
         let mut buf = vec![0u64; bytes.div_ceil(8).max(1)];
         let scalar = sel.start.is_empty();
         let (fspace, mspace) = locked(|| -> Result<(Option<Hid>, Option<Hid>)> {
@@ -321,7 +324,58 @@ impl H5Dataset {
         })?;
         let ms = mspace.as_ref().map_or(H5S_ALL, |h| h.id());
         let fs = fspace.as_ref().map_or(H5S_ALL, |h| h.id());
-        if n > 0 {
+        let rows = sel.count.first().copied().unwrap_or(1);
+        let row_bytes = bytes / rows.max(1);
+        if n > 0 && matches!(tm.decode, Decode::Plain) && bytes > LIB_BLOCK_BYTES && rows > 1 {
+            // Large reads through the library go in blocks of rows, so that Ctrl-C and
+            // progress work between blocks (the library call itself cannot be stopped).
+            let per = (LIB_BLOCK_BYTES / row_bytes.max(1)).max(1);
+            let prog = crate::exec::progress::Progress::new("h5 read", rows as u64);
+            let start: Vec<u64> = sel.start.iter().map(|&x| x as u64).collect();
+            let step: Vec<u64> = sel.step.iter().map(|&x| x.max(1) as u64).collect();
+            let out: &mut [u8] = bytemuck::cast_slice_mut(&mut buf);
+            let mut r0 = 0usize;
+            while r0 < rows {
+                crate::exec::check()?;
+                let k = per.min(rows - r0);
+                let mut bstart = start.clone();
+                bstart[0] += (r0 as u64) * step[0];
+                let mut bcount: Vec<u64> = sel.count.iter().map(|&x| x as u64).collect();
+                bcount[0] = k as u64;
+                let dst = out[r0 * row_bytes..(r0 + k) * row_bytes].as_mut_ptr();
+                locked(|| unsafe {
+                    check(
+                        H5Sselect_hyperslab(
+                            fs,
+                            H5S_seloper_t::H5S_SELECT_SET,
+                            bstart.as_ptr(),
+                            step.as_ptr(),
+                            bcount.as_ptr(),
+                            std::ptr::null(),
+                        ),
+                        format!("{what}: selecting rows {r0}..{}", r0 + k),
+                    )?;
+                    let m = Hid::new(
+                        H5Screate_simple(bcount.len() as i32, bcount.as_ptr(), std::ptr::null()),
+                        Kind::Space,
+                        format!("{what}: memory dataspace"),
+                    )?;
+                    check(
+                        H5Dread(
+                            self.id(),
+                            tm.mem.id(),
+                            m.id(),
+                            fs,
+                            H5P_DEFAULT,
+                            dst as *mut c_void,
+                        ),
+                        format!("{what}: read failed (rows {r0}..{})", r0 + k),
+                    )
+                })?;
+                prog.inc(k as u64);
+                r0 += k;
+            }
+        } else if n > 0 {
             crate::exec::check()?;
             locked(|| unsafe {
                 check(

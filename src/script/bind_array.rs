@@ -355,6 +355,9 @@ fn operand(v: &Dynamic, op: &str) -> RResult<Operand> {
     if let Some(a) = v.clone().try_cast::<Array>() {
         return Ok(Operand::Arr(a));
     }
+    if let Some(d) = v.clone().try_cast::<crate::h5::H5Dataset>() {
+        return Ok(Operand::Arr(d.read().rh()?));
+    }
     if let Ok(i) = v.as_int() {
         return Ok(Operand::Int(i));
     }

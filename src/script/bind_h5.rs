@@ -11,12 +11,12 @@ type InclusiveRange = std::ops::RangeInclusive<INT>;
 use super::conv::{check_keys, num, opt_f64};
 use super::help::FnDoc;
 use super::IntoRhai;
-use crate::array::reduce::Scalar;
+use crate::array::reduce::{Red, Scalar};
 use crate::array::select::item;
 use crate::array::{Array, DType};
 use crate::h5::browse::dataset_line;
 use crate::h5::frames::{activity, ActivityOpts, Frames, Roi};
-use crate::h5::{H5Dataset, H5File, H5Group, Node, Sel};
+use crate::h5::{stream, H5Dataset, H5File, H5Group, Node, Sel};
 use crate::output::table::Table;
 
 type RResult<T> = Result<T, Box<EvalAltResult>>;
@@ -32,7 +32,12 @@ pub const DOCS: &[FnDoc] = &[
         sig: "h5(path) -> H5File",
         doc: "Open an HDF5 file read-only. Only the header is read; objects are opened when \
 indexed. A damaged, truncated or non-HDF5 file is refused with an error naming the file and \
-carrying the HDF5 library's message.\nExample: `let f = h5(\"stack.h5\"); f.tree()`",
+carrying the HDF5 library's message. Every Array function and operator also takes a \
+dataset directly: the reductions (`sum min max mean std count argmin argmax any all`, whole \
+or along an axis) stream it in blocks of chunks, so they work on datasets of any size with \
+memory bounded by the budget; other functions (`d > 0`, `d[mask]`, `sort(d)`, `hist(d, ...)`) \
+read it first (refused, naming the budget, when it does not fit).\nExample: \
+`let f = h5(\"stack.h5\"); f.tree(); f[\"data\"].mean(0)`",
     },
     FnDoc {
         name: "tree",
@@ -121,6 +126,16 @@ library does not have is suffixed ` (unavailable)` and reading the dataset is re
         sig: "d.fields -> array of strings",
         doc: "Field names of a compound dataset (empty for others). `d[\"name\"]` reads one \
 field as a column Array.",
+    },
+    FnDoc {
+        name: "size",
+        sig: "d.size / d.nbytes -> int",
+        doc: "Number of elements and their bytes in memory, from the header (nothing read).",
+    },
+    FnDoc {
+        name: "nbytes",
+        sig: "d.nbytes -> int",
+        doc: "Bytes the whole dataset takes in memory once read (itemsize × size).",
     },
     FnDoc {
         name: "frames",
@@ -485,9 +500,39 @@ pub fn register(engine: &mut Engine) {
             _ => rhai::Array::new(),
         }
     });
+    engine.register_get("size", |d: &mut H5Dataset| -> RResult<INT> {
+        Ok(d.shape().rh()?.iter().product::<usize>() as INT)
+    });
+    engine.register_get("nbytes", |d: &mut H5Dataset| -> RResult<INT> {
+        let n: usize = d.shape().rh()?.iter().product();
+        Ok((n * d.plan().rh()?.dtype.itemsize()) as INT)
+    });
     engine.register_fn("read", |d: &mut H5Dataset| -> RResult<Array> {
         d.read().rh()
     });
+    // Reductions stream the dataset block by block (any size, memory bounded).
+    for r in [
+        Red::Sum,
+        Red::Min,
+        Red::Max,
+        Red::Mean,
+        Red::Std,
+        Red::Count,
+        Red::ArgMin,
+        Red::ArgMax,
+        Red::Any,
+        Red::All,
+    ] {
+        engine.register_fn(r.name(), move |d: &mut H5Dataset| -> RResult<Dynamic> {
+            stream::reduce_all(d, r).map(scalar_dyn).rh()
+        });
+        engine.register_fn(
+            r.name(),
+            move |d: &mut H5Dataset, axis: INT| -> RResult<Array> {
+                stream::reduce_axis(d, r, axis).rh()
+            },
+        );
+    }
     engine.register_fn("slice", |d: &mut H5Dataset, sel: rhai::Array| {
         read_slice(d, sel)
     });
@@ -558,4 +603,84 @@ pub fn register(engine: &mut Engine) {
             activity(&st, &parse_rois(rois)?, &activity_opts(&opts)?).rh()
         },
     );
+}
+
+/// Make every other Array function and operator take datasets: for each registered
+/// signature with an `Array` parameter, the same signature with `H5Dataset` there reads the
+/// dataset (within the memory budget, through the parallel chunk path) and calls the Array
+/// version. Signatures the h5 layer defines itself (indexing, reductions that stream, `shape`,
+/// ...) are kept. Call after every other module has registered its functions.
+pub fn register_array_forwarders(engine: &mut Engine) {
+    use std::any::TypeId;
+    use std::collections::HashSet;
+    let array_t = TypeId::of::<Array>();
+    let ds_t = TypeId::of::<H5Dataset>();
+    let sigs: Vec<(String, Vec<TypeId>)> = engine.collect_fn_metadata(
+        None,
+        |info| {
+            Some((
+                info.metadata.name.to_string(),
+                info.metadata.param_types.to_vec(),
+            ))
+        },
+        false,
+    );
+    let mut taken: HashSet<(String, Vec<TypeId>)> = sigs.iter().cloned().collect();
+    // Setters would change a temporary copy; `mem` of a temporary read would mislead.
+    let skip = |n: &str| {
+        n.starts_with("set$")
+            || n.starts_with("index$set$")
+            || n == "to_string"
+            || n == "to_debug"
+            || n == "get$mem"
+    };
+    for (name, params) in &sigs {
+        if skip(name) {
+            continue;
+        }
+        let pos: Vec<usize> = (0..params.len())
+            .filter(|&i| params[i] == array_t)
+            .collect();
+        if pos.is_empty() || pos.len() > 3 {
+            continue;
+        }
+        for mask in 1u32..(1 << pos.len()) {
+            let mut p = params.clone();
+            for (j, &i) in pos.iter().enumerate() {
+                if mask >> j & 1 == 1 {
+                    p[i] = ds_t;
+                }
+            }
+            if !taken.insert((name.clone(), p.clone())) {
+                continue;
+            }
+            let fname = name.clone();
+            engine.register_raw_fn(
+                name.as_str(),
+                p,
+                move |ctx: rhai::NativeCallContext,
+                      args: &mut [&mut Dynamic]|
+                      -> RResult<Dynamic> {
+                    let mut owned: Vec<Dynamic> = Vec::with_capacity(args.len());
+                    for a in args.iter() {
+                        if let Some(d) = (**a).clone().try_cast::<H5Dataset>() {
+                            let arr = d.read().map_err(|e| {
+                                rerr(format!(
+                                    "{}: {e}",
+                                    fname
+                                        .trim_start_matches("get$")
+                                        .trim_start_matches("index$get$")
+                                ))
+                            })?;
+                            owned.push(Dynamic::from(arr));
+                        } else {
+                            owned.push((**a).clone());
+                        }
+                    }
+                    let mut refs: Vec<&mut Dynamic> = owned.iter_mut().collect();
+                    ctx.call_native_fn_raw(&fname, true, &mut refs)
+                },
+            );
+        }
+    }
 }

@@ -236,6 +236,16 @@ fonts).",
     },
     FnDoc {
         name: "plot",
+        sig: "t.plot(path, [#{x, y, kind, markers, title, xlabel, ylabel, ...}])",
+        doc: "Draw a Table's numeric columns against one of them as lines: `x` names the \
+x column (default: the first numeric column, e.g. `time` of an `activity` table), `y` a \
+column name or a list of names (default: every other numeric column, one legend entry each), \
+`kind: \"line\"|\"scatter\"|\"step\"` (default line), `markers: true`. Figure options as \
+for `h.plot`; the x label defaults to the x column's name.\nExample: \
+`activity(st, rois, #{interval: 5.0}).plot(\"activity.png\", #{ylabel: \"sum |dI|\"})`",
+    },
+    FnDoc {
+        name: "plot",
         sig: "plot(#{path, series: [...], title, xlabel, ylabel, ratio, ...})",
         doc: "A figure of several series. Each entry of `series` is a Hist, Roc, Efficiency, \
 Binned or Hist2D, or a map: `#{hist: h, label, fill, errors}`, `#{roc: r, label}`, \
@@ -781,8 +791,128 @@ fn do_plot(spec: Map) -> RResult<()> {
     save_fig(&fig, &path)
 }
 
+/// A Table column as numbers, `None` for string columns.
+fn col_f64(t: &Table, name: &str) -> Option<Vec<f64>> {
+    use crate::output::table::Col;
+    match t.col(name).ok()? {
+        Col::Int(v) => Some(v.iter().map(|&x| x as f64).collect()),
+        Col::Float(v) => Some(v.clone()),
+        Col::Bool(v) => Some(v.iter().map(|&b| f64::from(u8::from(b))).collect()),
+        Col::Str(_) => None,
+    }
+}
+
+/// `t.plot(path, opts)`: numeric columns against the x column.
+fn table_fig(t: &Table, opts: &Map) -> RResult<Figure> {
+    let mut fig = method_opts(opts, &["x", "y", "kind", "markers"], "t.plot")?;
+    let numeric: Vec<&String> = t.names.iter().filter(|n| col_f64(t, n).is_some()).collect();
+    let xname = match opt_str(opts, "x")? {
+        Some(x) => x,
+        None => match numeric.first() {
+            Some(n) => n.to_string(),
+            None => return err("t.plot: the table has no numeric column to plot".into()),
+        },
+    };
+    let Some(x) = col_f64(t, &xname) else {
+        return err(format!(
+            "t.plot: x: no numeric column '{xname}' (columns: {})",
+            t.names.join(", ")
+        ));
+    };
+    let ys: Vec<String> = match opts.get("y") {
+        None => numeric
+            .iter()
+            .filter(|n| ***n != xname)
+            .map(|n| n.to_string())
+            .collect(),
+        Some(v) if v.is_string() => vec![v.clone().into_string()?],
+        Some(v) => match v.clone().try_cast::<rhai::Array>() {
+            Some(l) => l
+                .into_iter()
+                .map(|d| {
+                    d.into_string()
+                        .map_err(|t| format!("t.plot: y: expected column names, found {t}").into())
+                })
+                .collect::<RResult<_>>()?,
+            None => return err("t.plot: y: expected a column name or a list of names".into()),
+        },
+    };
+    if ys.is_empty() {
+        return err("t.plot: no numeric column to draw against x".into());
+    }
+    let kind = opt_str(opts, "kind")?.unwrap_or_else(|| "line".into());
+    let markers = opt_bool(opts, "markers")?.unwrap_or(false);
+    for y in &ys {
+        let Some(yv) = col_f64(t, y) else {
+            return err(format!(
+                "t.plot: y: no numeric column '{y}' (columns: {})",
+                t.names.join(", ")
+            ));
+        };
+        let k = match kind.as_str() {
+            "line" => Kind::Line {
+                x: x.clone(),
+                y: yv,
+                band: None,
+                markers,
+                dashed: false,
+            },
+            "scatter" => Kind::Scatter {
+                x: x.clone(),
+                y: yv,
+                size: 3,
+            },
+            "step" => {
+                // bins centred on the x values
+                let n = x.len();
+                let mut edges = Vec::with_capacity(n + 1);
+                for i in 0..n {
+                    let half = if n > 1 {
+                        let j = if i + 1 < n { i + 1 } else { i - 1 };
+                        (x[j] - x[i]).abs() / 2.0
+                    } else {
+                        0.5
+                    };
+                    edges.push(x[i] - half);
+                }
+                if let Some(&l) = x.last() {
+                    let half = if n > 1 {
+                        (x[n - 1] - x[n - 2]).abs() / 2.0
+                    } else {
+                        0.5
+                    };
+                    edges.push(l + half);
+                }
+                Kind::Step {
+                    edges,
+                    values: yv,
+                    errors: None,
+                    fill: false,
+                }
+            }
+            other => {
+                return err(format!(
+                    "t.plot: kind \"{other}\": expected \"line\", \"scatter\" or \"step\""
+                ))
+            }
+        };
+        fig.series.push(Series::new(k, Some(y.clone())));
+    }
+    fig.xlabel = fig.xlabel.or(Some(xname));
+    if fig.title.is_none() {
+        fig.title = t.title.clone();
+    }
+    Ok(fig)
+}
+
 /// Register this module's types and functions.
 pub fn register(engine: &mut Engine) {
+    engine.register_fn("plot", |t: &mut Table, path: &str| {
+        save_fig(&table_fig(t, &Map::new())?, path)
+    });
+    engine.register_fn("plot", |t: &mut Table, path: &str, o: Map| {
+        save_fig(&table_fig(t, &o)?, path)
+    });
     engine.register_type_with_name::<Hist>("Hist");
     engine.register_type_with_name::<Hist2d>("Hist2D");
     engine.register_type_with_name::<Binned>("Binned");

@@ -85,6 +85,8 @@ pub fn build_engine() -> Engine {
     bind_h5::register(&mut engine);
     bind_prof::register(&mut engine);
     bind_session::register(&mut engine);
+    // last: mirrors the Array signatures registered above for HDF5 datasets
+    bind_h5::register_array_forwarders(&mut engine);
     engine
 }
 
