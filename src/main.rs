@@ -21,7 +21,6 @@ const DEMO_SCRIPT: &str = include_str!("../scripts/demo.rhai");
     long_about = "An interactive shell and script runner for very large scientific arrays \
         (memory-mapped .npy, HDF5, photon-simulation events), scripted in Rhai.\n\n\
         With no command, evsh opens the interactive prompt.",
-    args_conflicts_with_subcommands = true,
     disable_help_subcommand = true
 )]
 struct Cli {
@@ -108,6 +107,11 @@ fn main() -> ExitCode {
 }
 
 fn real_main(cli: Cli) -> Result<i32, String> {
+    // The process-wide flags go before or after a command (`evsh --mem-budget 4G run x`
+    // and `evsh run --mem-budget 4G x`); only -c excludes a command.
+    if cli.code.is_some() && cli.command.is_some() {
+        return Err("-c CODE cannot be combined with a command (use one or the other)".into());
+    }
     apply_global(&cli.global)?;
     if let Some(Command::Help { name, markdown }) = &cli.command {
         return Ok(help_command(name.as_deref(), *markdown));

@@ -260,6 +260,26 @@ fn thread_count_from_flag_and_environment() {
         String::from_utf8_lossy(&o.stdout).trim(),
         (300i64 << 20).to_string()
     );
+    // The process-wide flags work before and after the `run` command.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("b.rhai");
+    std::fs::write(&script, "print(mem_budget()); print(threads());").unwrap();
+    let s = script.to_str().unwrap();
+    for args in [
+        vec!["--mem-budget", "300M", "--threads", "1", "run", s],
+        vec!["run", "--mem-budget", "300M", "--threads", "1", s],
+    ] {
+        let o = run(&args, None);
+        assert!(o.status.success(), "{args:?}: {o:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout).trim(),
+            format!("{}\n1", 300i64 << 20),
+            "{args:?}"
+        );
+    }
+    let o = run(&["-c", "1", "run", s], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("-c CODE cannot be combined"));
 }
 
 /// On a terminal the bar appears (name, done/total, rate, ETA) and is cleared at the end.
