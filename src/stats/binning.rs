@@ -160,6 +160,12 @@ impl Binning {
         self.edges.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect()
     }
 
+    /// For equal-width bins, `(lo, n / (hi - lo))`: the index estimate fast kernels use
+    /// (corrected against the edges, as [`Binning::locate`] does).
+    pub fn uniform_params(&self) -> Option<(f64, f64)> {
+        self.uniform
+    }
+
     /// The bin of `v` (0..n), or [`UNDER`], [`OVER`], [`NAN`].
     #[inline(always)]
     pub fn locate(&self, v: f64) -> i64 {
