@@ -82,5 +82,34 @@ fn load(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, reductions, elementwise, sorting, load);
+/// What the profiler's spans cost when no profile is being recorded: every built-in opens
+/// one span and every chunk of a kernel one stage, so this times both against the kernel
+/// they sit in (a 64 MB sum opens 1 span and 16 stages).
+fn profiling_off(c: &mut Criterion) {
+    let mut g = c.benchmark_group("profiling_off");
+    g.bench_function("span_plus_stage", |b| {
+        b.iter(|| {
+            let _s = evsh::prof::span(black_box("sum"));
+            let _t = evsh::prof::stage(black_box("compute"));
+        })
+    });
+    let x = f32_data();
+    g.bench_function("page_in_check", |b| {
+        b.iter(|| evsh::exec::page_in(black_box(&x)))
+    });
+    g.sample_size(20);
+    g.bench_function("sum_64MB_with_its_spans", |b| {
+        b.iter(|| reduce_all(black_box(&x), Red::Sum).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    reductions,
+    elementwise,
+    sorting,
+    load,
+    profiling_off
+);
 criterion_main!(benches);

@@ -364,3 +364,79 @@ fn kernel_stages_are_sub_rows_of_their_builtin() {
     assert!(lines[i + 1].ends_with("└ compute"), "{t}");
     assert!(lines[i + 1].trim_start().starts_with(&n.to_string()), "{t}");
 }
+
+/// Mapped input is paged in in a "read" stage of the kernel when profiling (page faults
+/// and disk reads apart from "compute"), not when the array is in memory; and HDF5 reads
+/// show the lock wait, raw chunk reads and decompression as stages of their own.
+#[test]
+fn read_and_hdf5_stages() {
+    let _g = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let npy = dir.path().join("x.npy");
+    let mut s = Session::new();
+    let _ = eval(
+        &mut s,
+        &format!(
+            "save(arange(2000000).astype(\"float32\"), \"{p}\"); let x = load(\"{p}\"); \
+             let o = x * 1.0; let p = profile(|| x.sum() + o.max()); let rows = #{{}}; \
+             for r in p.rows {{ rows[r.function] = r; }}",
+            p = npy.display()
+        ),
+    );
+    let stages = |s: &mut Session, f: &str| -> String {
+        eval(
+            s,
+            &format!(r#"let n = []; for st in rows["{f}"].stages {{ n.push(st.name) }} n"#),
+        )
+        .to_string()
+    };
+    let sum = stages(&mut s, "sum");
+    assert!(
+        sum.contains("\"read\"") && sum.contains("\"compute\""),
+        "{sum}"
+    );
+    let max = stages(&mut s, "max");
+    assert!(
+        !max.contains("\"read\""),
+        "owned memory has no read stage: {max}"
+    );
+    // HDF5: a gzip-chunked dataset written by evsh is not possible (evsh never writes
+    // HDF5), so use h5py when present.
+    if !std::process::Command::new("python3")
+        .args(["-c", "import h5py, numpy"])
+        .status()
+        .is_ok_and(|st| st.success())
+    {
+        eprintln!("SKIP HDF5 stages: python3 with h5py and NumPy is not available");
+        return;
+    }
+    let h5 = dir.path().join("d.h5");
+    let st = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import h5py, numpy as np; f = h5py.File('{}', 'w'); \
+             f.create_dataset('d', data=np.arange(400000, dtype='f4').reshape(4000, 100), \
+             chunks=(100, 100), compression='gzip', shuffle=True)",
+            h5.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let _ = eval(
+        &mut s,
+        &format!(
+            "let d = h5(\"{}\")[\"d\"]; let p = profile(|| d.read()); rows = #{{}}; \
+             for r in p.rows {{ rows[r.function] = r; }}",
+            h5.display()
+        ),
+    );
+    let h = stages(&mut s, "h5 read");
+    for want in ["\"h5 lock\"", "\"read\"", "\"decompress\""] {
+        assert!(h.contains(want), "{want} missing from {h}");
+    }
+    let n = int(
+        &mut s,
+        r#"let n = 0; for st in rows["h5 read"].stages { if st.name == "decompress" { n = st.ncalls } } n"#,
+    );
+    assert_eq!(n, 40, "one decompress per chunk");
+}

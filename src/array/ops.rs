@@ -561,6 +561,7 @@ fn cast_typed<S: Real, D: Real>(a: &Array, to_bool: bool, dtype: DType) -> Resul
 /// `x.astype(dtype)`: a converted copy (numeric dtypes; bool results are `x != 0`).
 pub fn astype(a: &Array, dtype: &DType) -> Result<Array> {
     let _s = crate::prof::span("astype");
+    crate::exec::page_in(a);
     if a.dtype() == dtype {
         return Ok(a.native().clone());
     }
@@ -846,6 +847,11 @@ fn bit_typed<T: Int>(op: BinOp, a: &In<'_, T>, b: &In<'_, T>, shape: &[usize]) -
 pub fn binary(op: BinOp, a: &Operand, b: &Operand) -> Result<Array> {
     let _s = crate::prof::span("binary");
     for o in [a, b] {
+        if let Operand::Arr(x) = o {
+            crate::exec::page_in(x);
+        }
+    }
+    for o in [a, b] {
         if let Some(d) = o.dtype() {
             if !d.is_numeric() {
                 bail!(
@@ -928,6 +934,11 @@ fn cmp_typed<T: Real>(op: CmpOp, a: &In<'_, T>, b: &In<'_, T>, shape: &[usize]) 
 pub fn compare(op: CmpOp, a: &Operand, b: &Operand) -> Result<Array> {
     let _s = crate::prof::span("compare");
     for o in [a, b] {
+        if let Operand::Arr(x) = o {
+            crate::exec::page_in(x);
+        }
+    }
+    for o in [a, b] {
         if let Some(d) = o.dtype() {
             if !d.is_numeric() {
                 bail!(
@@ -997,6 +1008,7 @@ fn map1<T: Real, R: bytemuck::Pod + Send + Sync>(
 /// float32 stay); `abs`, `-`, `floor` keep the dtype.
 pub fn unary(op: UnOp, a: &Array) -> Result<Array> {
     let _s = crate::prof::span("unary");
+    crate::exec::page_in(a);
     use UnOp::*;
     let d = a.dtype().clone();
     if !d.is_numeric() || d.is_complex() {

@@ -385,6 +385,7 @@ fn check_numeric(a: &Array, r: Red) -> Result<()> {
 /// Reduce the whole array to one value.
 pub fn reduce_all(a: &Array, r: Red) -> Result<Scalar> {
     let _s = crate::prof::span(r.name());
+    crate::exec::page_in(a);
     check_numeric(a, r)?;
     crate::with_real_type!(a.dtype(), T => reduce_all_typed::<T>(a, r), else unreachable!())
 }
@@ -644,6 +645,7 @@ fn reduce_axis_typed<T: Real>(a: &Array, r: Red, k: usize) -> Result<Array> {
 /// Reduce along `axis` (negative counts from the end), giving an array of the other axes.
 pub fn reduce_axis(a: &Array, r: Red, axis: i64) -> Result<Array> {
     let _s = crate::prof::span(r.name());
+    crate::exec::page_in(a);
     check_numeric(a, r)?;
     let k = a.axis(axis).map_err(|e| err!("{}: {e}", r.name()))?;
     crate::with_real_type!(a.dtype(), T => reduce_axis_typed::<T>(a, r, k), else unreachable!())

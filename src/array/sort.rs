@@ -54,6 +54,7 @@ fn sort_typed<T: Real>(a: &Array) -> Result<Array> {
 /// A sorted copy (along the last axis; NaN last).
 pub fn sort(a: &Array) -> Result<Array> {
     let _s = crate::prof::span("sort");
+    crate::exec::page_in(a);
     check(a, "sort")?;
     crate::with_real_type!(a.dtype(), T => sort_typed::<T>(a), else unreachable!())
 }
@@ -83,6 +84,7 @@ fn argsort_typed<T: Real>(a: &Array) -> Result<Array> {
 /// order; NaN last).
 pub fn argsort(a: &Array) -> Result<Array> {
     let _s = crate::prof::span("argsort");
+    crate::exec::page_in(a);
     check(a, "argsort")?;
     crate::with_real_type!(a.dtype(), T => argsort_typed::<T>(a), else unreachable!())
 }

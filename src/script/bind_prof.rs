@@ -517,6 +517,31 @@ pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
                 a.nbytes() as i64,
                 kind.name().to_string(),
             )
+        } else if let Some(d) = v.read_lock::<crate::h5::H5Dataset>() {
+            // Lazy: nothing is in memory; bytes are what a full read would take.
+            match (d.shape(), d.plan()) {
+                (Ok(sh), Ok(tm)) => (
+                    shape_str(&sh),
+                    tm.dtype.name(),
+                    (sh.iter().product::<usize>() * tm.dtype.itemsize()) as i64,
+                    "in file (not read)".to_string(),
+                ),
+                _ => (
+                    String::new(),
+                    String::new(),
+                    -1,
+                    "in file (unreadable)".to_string(),
+                ),
+            }
+        } else if let Some(st) = v.read_lock::<crate::h5::frames::Frames>() {
+            let sh = st.shape();
+            let dt = st.out_dtype();
+            (
+                shape_str(&sh),
+                dt.name(),
+                (sh.iter().product::<usize>() * dt.itemsize()) as i64,
+                "lazy frames".to_string(),
+            )
         } else if let Some(t) = v.read_lock::<Table>() {
             (
                 shape_str(&[t.nrows(), t.ncols()]),
@@ -561,7 +586,8 @@ pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
         let _ = t.push(n, c);
     }
     t.footer.push(format!(
-        "arrays: {} owned in memory, {} viewed in mapped files (bytes -1: not applicable)",
+        "arrays: {} owned in memory, {} viewed in mapped files (bytes -1: not applicable; HDF5 \
+         datasets and frame stacks: the size a full read would take)",
         mem::fmt_bytes(owned_total as f64),
         mem::fmt_bytes(mapped_total as f64)
     ));

@@ -64,52 +64,73 @@ impl Acc {
     }
 }
 
-/// Unweighted counts for equal-width bins, the common case, without branches: each value
-/// maps to a slot (bins 0..n, then under, over, NaN), exactly as [`Binning::locate`] places
-/// it; four interleaved count arrays break the store-to-load chain of runs of values that
-/// fall in the same bin. Adds into `c` (per bin) and `side` (indexed like `-UNDER`, ...).
+/// Unweighted counts for equal-width bins, the common case. A value's bin is the integer
+/// part of `t = (v - lo) * n / (hi - lo)` unless `t` lies within `eps` of a bin border,
+/// where rounding (and float32 edges) could disagree with the edges: those values, and the
+/// ones outside the range or NaN, take the exact path of [`Binning::locate`]. `eps` bounds
+/// how far any edge sits from its ideal position, in bins. Four interleaved count arrays
+/// break the store-to-load chain of runs of values in the same bin. Adds into `c` (per bin)
+/// and `side` (indexed like `-UNDER`, `-OVER`, `-NAN`).
 fn count_uniform<T: Real>(xs: &[T], b: &Binning, c: &mut [u64], side: &mut [u64; 4]) {
     let Some((l, norm)) = b.uniform_params() else {
         return;
     };
     let edges = &b.edges[..];
     let n = edges.len() - 1;
-    let (lo, hi) = (edges[0], edges[n]);
+    let nbf = n as f64;
+    let eps = edges
+        .iter()
+        .enumerate()
+        .map(|(i, &e)| ((e - l) * norm - i as f64).abs())
+        .fold(0.0f64, f64::max)
+        + 1e-9;
+    let fast_ok = eps < 0.25;
     let w = n + 3;
     const K: usize = 4;
-    let mut cnt = vec![0u64; K * w];
-    let slot = |v: f64| -> usize {
-        let t = (v - l) * norm;
-        // `as` saturates (NaN gives 0); the clamp keeps the edge lookups in bounds
-        let mut i = (t as i64).clamp(0, n as i64 - 1) as usize;
-        let dec = usize::from(i > 0 && v < edges[i]);
-        let inc = usize::from(i + 1 < n && v >= edges[i + 1]);
-        i = i - dec + inc;
-        let mut s = i;
-        s = if v > hi { n + 1 } else { s };
-        s = if v < lo { n } else { s };
-        if v.is_nan() {
-            n + 2
+    let exact = |v: f64| -> usize {
+        let i = b.locate(v);
+        if i >= 0 {
+            i as usize
+        } else if i == UNDER {
+            n
+        } else if i == OVER {
+            n + 1
         } else {
-            s
+            n + 2
         }
     };
-    let mut it = xs.chunks_exact(K);
-    for q in &mut it {
-        for k in 0..K {
-            cnt[k * w + slot(q[k].to_f64())] += 1;
+    let slot = |v: f64| -> usize {
+        let t = (v - l) * norm;
+        if fast_ok && t >= 0.0 && t < nbf {
+            let i = t as usize;
+            let f = t - i as f64;
+            if f > eps && f < 1.0 - eps {
+                return i;
+            }
         }
-    }
-    for &x in it.remainder() {
-        cnt[slot(x.to_f64())] += 1;
-    }
-    for j in 0..w {
-        let t: u64 = (0..K).map(|k| cnt[k * w + j]).sum();
-        if j < n {
-            c[j] += t;
-        } else {
-            side[[(-UNDER) as usize, (-OVER) as usize, (-NAN) as usize][j - n]] += t;
+        exact(v)
+    };
+    // u32 counts (L1-resident), flushed before they could overflow
+    let mut cnt = vec![0u32; K * w];
+    for block in xs.chunks(1 << 31) {
+        let mut it = block.chunks_exact(K);
+        for q in &mut it {
+            for k in 0..K {
+                cnt[k * w + slot(q[k].to_f64())] += 1;
+            }
         }
+        for &x in it.remainder() {
+            cnt[slot(x.to_f64())] += 1;
+        }
+        for j in 0..w {
+            let t: u64 = (0..K).map(|k| u64::from(cnt[k * w + j])).sum();
+            if j < n {
+                c[j] += t;
+            } else {
+                side[[(-UNDER) as usize, (-OVER) as usize, (-NAN) as usize][j - n]] += t;
+            }
+        }
+        cnt.iter_mut().for_each(|x| *x = 0);
     }
 }
 
@@ -186,6 +207,7 @@ pub fn hist(
     mask: Option<&Array>,
 ) -> Result<Hist> {
     let _s = crate::prof::span("hist");
+    crate::exec::page_in(x);
     data::check_real(x, "hist", "the values")?;
     let n = x.size();
     let m = opt_mask(mask, n, "hist")?;
@@ -504,6 +526,8 @@ mod tests {
             Binning::uniform(0.1, 0.7, 3, false).unwrap(),
             Binning::uniform(-1.0, 2.0, 7, true).unwrap(),
             Binning::uniform(0.0, 1.0, 1, false).unwrap(),
+            Binning::uniform_f32(-1.3, 2.7, 50).unwrap(),
+            Binning::uniform(-6.9, 6.9, 997, false).unwrap(),
         ] {
             let mut xs: Vec<f64> = vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0];
             for &e in &b.edges {

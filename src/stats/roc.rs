@@ -309,6 +309,8 @@ pub fn roc(
     drop_intermediate: bool,
 ) -> Result<Roc> {
     let _s = crate::prof::span("roc");
+    crate::exec::page_in(score);
+    crate::exec::page_in(truth);
     data::check_real(score, "roc", "score")?;
     let n = score.size();
     if n == 0 {
