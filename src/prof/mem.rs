@@ -68,18 +68,18 @@ pub fn snapshot() -> Result<Mem> {
 }
 
 /// Total bytes and number of files mapped, from /proc/self/maps: file-backed mappings
-/// other than the executable and shared libraries.
+/// other than the executable and shared libraries. A file (or part of one) mapped several
+/// times, e.g. loaded twice, counts once: per file, the union of the mapped byte ranges.
 pub fn mapped_files() -> Result<(u64, u64)> {
     let maps =
         std::fs::read_to_string("/proc/self/maps").map_err(|e| Error::io("/proc/self/maps", e))?;
     let exe = std::fs::read_link("/proc/self/exe")
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    let mut files = std::collections::BTreeSet::new();
-    let mut total = 0u64;
+    let mut files: std::collections::BTreeMap<String, Vec<(u64, u64)>> = Default::default();
     for line in maps.lines() {
         let mut it = line.split_whitespace();
-        let (Some(range), Some(perms), _, _, Some(inode)) =
+        let (Some(range), Some(perms), Some(offset), _, Some(inode)) =
             (it.next(), it.next(), it.next(), it.next(), it.next())
         else {
             continue;
@@ -95,13 +95,40 @@ pub fn mapped_files() -> Result<(u64, u64)> {
         let Some((a, b)) = range.split_once('-') else {
             continue;
         };
-        let (Ok(a), Ok(b)) = (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16)) else {
+        let (Ok(a), Ok(b), Ok(off)) = (
+            u64::from_str_radix(a, 16),
+            u64::from_str_radix(b, 16),
+            u64::from_str_radix(offset, 16),
+        ) else {
             continue;
         };
-        total += b.saturating_sub(a);
-        files.insert(path);
+        files
+            .entry(path)
+            .or_default()
+            .push((off, off + b.saturating_sub(a)));
     }
-    Ok((total, files.len() as u64))
+    Ok((
+        files.values_mut().map(|r| union_len(r)).sum(),
+        files.len() as u64,
+    ))
+}
+
+/// Total length of the union of half-open ranges.
+fn union_len(r: &mut [(u64, u64)]) -> u64 {
+    r.sort_unstable();
+    let mut total = 0;
+    let mut cur: Option<(u64, u64)> = None;
+    for &(a, b) in r.iter() {
+        cur = match cur {
+            Some((ca, cb)) if a <= cb => Some((ca, cb.max(b))),
+            Some((ca, cb)) => {
+                total += cb - ca;
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    total + cur.map_or(0, |(a, b)| b - a)
 }
 
 /// Reset the kernel's peak-RSS counter so the next peak belongs to what runs next
@@ -252,6 +279,15 @@ mod tests {
         assert!(after.mapped >= m as u64);
         assert!(after.mapped_files >= 1);
         drop(map);
+    }
+
+    /// A file mapped twice (or in overlapping pieces) counts its bytes once.
+    #[test]
+    fn mapped_ranges_union() {
+        assert_eq!(union_len(&mut []), 0);
+        assert_eq!(union_len(&mut [(0, 100), (0, 100)]), 100);
+        assert_eq!(union_len(&mut [(50, 150), (0, 100), (200, 210)]), 160);
+        assert_eq!(union_len(&mut [(0, 10), (10, 20)]), 20);
     }
 
     #[test]
