@@ -30,6 +30,20 @@ pub enum Red {
 }
 
 impl Red {
+    /// Every reduction, in the order the docs list them.
+    pub const ALL: [Red; 10] = [
+        Red::Sum,
+        Red::Min,
+        Red::Max,
+        Red::Mean,
+        Red::Std,
+        Red::Count,
+        Red::ArgMin,
+        Red::ArgMax,
+        Red::Any,
+        Red::All,
+    ];
+
     pub fn name(self) -> &'static str {
         use Red::*;
         match self {

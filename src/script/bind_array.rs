@@ -848,18 +848,7 @@ pub fn register(engine: &mut Engine) {
     );
 
     // ---- reductions
-    for r in [
-        Red::Sum,
-        Red::Min,
-        Red::Max,
-        Red::Mean,
-        Red::Std,
-        Red::Count,
-        Red::ArgMin,
-        Red::ArgMax,
-        Red::Any,
-        Red::All,
-    ] {
+    for r in Red::ALL {
         engine.register_fn(r.name(), move |a: &mut Array| reduce_dyn(a, r));
         engine.register_fn(r.name(), move |a: &mut Array, axis: INT| {
             reduce_axis_dyn(a, r, axis)

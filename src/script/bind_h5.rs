@@ -511,18 +511,7 @@ pub fn register(engine: &mut Engine) {
         d.read().rh()
     });
     // Reductions stream the dataset block by block (any size, memory bounded).
-    for r in [
-        Red::Sum,
-        Red::Min,
-        Red::Max,
-        Red::Mean,
-        Red::Std,
-        Red::Count,
-        Red::ArgMin,
-        Red::ArgMax,
-        Red::Any,
-        Red::All,
-    ] {
+    for r in Red::ALL {
         engine.register_fn(r.name(), move |d: &mut H5Dataset| -> RResult<Dynamic> {
             stream::reduce_all(d, r).map(scalar_dyn).rh()
         });
