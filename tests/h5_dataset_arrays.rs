@@ -52,6 +52,7 @@ e = {
   "gt_count": int((y > 0).sum()), "plus_sum": float((x + 1.5).astype(np.float64).sum()),
   "mask_sum": int(y[y[:, 0] > 500].astype(np.int64).sum()), "sorted_head": L(np.sort(v)[:4]),
   "size": int(y.size), "nbytes": int(y.nbytes),
+  "v_head": L(v[:3]), "v_tail": L(v[-2:]), "y_head_sum": int(y[:10].sum()),
 }
 json.dump(e, open(out + "/expected.json", "w"))
 "#;
@@ -76,6 +77,7 @@ out("yf_sum", yf.sum()); out("yf_sum0", yf.sum(0)); out("yf_argmin0", yf.argmin(
 out("b_sum", b.sum()); out("b_any0", b.any(0)); out("b_all1_count", b.all(1).sum()); out("b_all", b.all());
 out("v_sum", v.sum()); out("v_std", v.std()); out("v_argmax", v.argmax());
 out("size", y.size); out("nbytes", y.nbytes);
+out("v_head", v.head(3)); out("v_tail", v.tail(2)); out("y_head_sum", y.head().sum());
 set_mem_budget(1073741824);
 out("gt_count", (y > 0).sum()); out("plus_sum", (x + 1.5).sum());
 let m = y.col(0) > 500;

@@ -35,7 +35,8 @@ indexed. A damaged, truncated or non-HDF5 file is refused with an error naming t
 carrying the HDF5 library's message. Every Array function and operator also takes a \
 dataset directly: the reductions (`sum min max mean std count argmin argmax any all`, whole \
 or along an axis) stream it in blocks of chunks, so they work on datasets of any size with \
-memory bounded by the budget; other functions (`d > 0`, `d[mask]`, `sort(d)`, `hist(d, ...)`) \
+memory bounded by the budget; `d.head(n)`, `d.tail(n)` and slicing read only their rows; \
+other functions (`d > 0`, `d[mask]`, `sort(d)`, `hist(d, ...)`) \
 read it first (refused, naming the budget, when it does not fit).\nExample: \
 `let f = h5(\"stack.h5\"); f.tree(); f[\"data\"].mean(0)`",
     },
@@ -522,6 +523,29 @@ pub fn register(engine: &mut Engine) {
             },
         );
     }
+    // head/tail read only their rows (the generic forwarders would read everything).
+    let ds_head = |d: &H5Dataset, n: INT, from_end: bool| -> RResult<Array> {
+        let dims = d.dims().rh()?;
+        if dims.is_empty() {
+            return d.read().rh();
+        }
+        if n < 0 {
+            let f = if from_end { "tail" } else { "head" };
+            return Err(rerr(format!("{f}: n must be >= 0, found {n}")));
+        }
+        let len = dims[0] as INT;
+        if from_end {
+            read_range(d, Some((len - n).max(0)), None)
+        } else {
+            read_range(d, Some(0), Some(n.min(len)))
+        }
+    };
+    engine.register_fn("head", move |d: &mut H5Dataset| ds_head(d, 10, false));
+    engine.register_fn("head", move |d: &mut H5Dataset, n: INT| {
+        ds_head(d, n, false)
+    });
+    engine.register_fn("tail", move |d: &mut H5Dataset| ds_head(d, 10, true));
+    engine.register_fn("tail", move |d: &mut H5Dataset, n: INT| ds_head(d, n, true));
     engine.register_fn("slice", |d: &mut H5Dataset, sel: rhai::Array| {
         read_slice(d, sel)
     });
