@@ -87,6 +87,9 @@ set_mem_budget(1048576);
 let r = "no error";
 try { let s = v.sort(); } catch (e) { r = e; }
 print("refused=" + r);
+let r = "no error"; try { y.sum(2); } catch (e) { r = e; } print("bad_axis=" + r);
+let r = "no error"; try { y.head(-1); } catch (e) { r = e; } print("bad_head=" + r);
+let r = "no error"; try { f["b"].sum(-3); } catch (e) { r = e; } print("bad_axis_neg=" + r);
 "#;
 
 fn parse_vals(s: &str) -> Vec<Option<f64>> {
@@ -193,5 +196,21 @@ fn array_functions_on_datasets_match_numpy() {
     assert!(
         refused.contains("memory budget") && refused.contains("/v"),
         "expected a budget refusal, got {refused}"
+    );
+    // bad arguments are clear errors naming what was wrong
+    assert!(
+        got["bad_axis"].contains("axis 2 is out of range") && got["bad_axis"].contains("/y"),
+        "{}",
+        got["bad_axis"]
+    );
+    assert!(
+        got["bad_axis_neg"].contains("axis -3 is out of range"),
+        "{}",
+        got["bad_axis_neg"]
+    );
+    assert!(
+        got["bad_head"].contains("head: n must be >= 0, found -1"),
+        "{}",
+        got["bad_head"]
     );
 }
