@@ -22,6 +22,9 @@ arrays)
     echo "bench: generating data in $dir" >&2
     py bench/arrays_ref.py "$dir" 1 --make
   fi
+  if [ ! -f "$dir/idx_2m.npy" ]; then
+    py bench/arrays_ref.py "$dir" 1 --make-idx
+  fi
   # Warm the page cache for both sides.
   cat "$dir/f32_400m.npy" > /dev/null
   e=$("$evsh" run bench/arrays.rhai --set dir="$dir" --set runs="$runs")
@@ -38,6 +41,11 @@ import sys
 ev = dict(l.split("\t") for l in sys.argv[1].strip().splitlines())
 np_ = dict(l.split("\t") for l in sys.argv[2].strip().splitlines())
 bytes_in = {"sum_f32": 4e8, "max_f32": 4e8, "mask_gt": 4e8, "count_gt": 4e8, "mean_axis0": 4e8}
+# 20M float32 = 80 MB read per input array (bytes read, not written)
+for k in ["astype_f64", "abs_sub", "sqrt_abs", "gt_20m", "count_gt_20m", "mean0_20m",
+          "max0_20m", "sum_20m", "max_20m", "std_20m", "argmax_20m", "where_20m"]:
+    bytes_in[k] = 8e7
+bytes_in["mul_add"] = bytes_in["abs_sub"] = 1.6e8
 print(f"{'task':<14}{'evsh s':>12}{'numpy s':>12}{'speed-up':>10}{'evsh GB/s':>11}")
 for k, v in ev.items():
     e = float(v)
@@ -46,6 +54,9 @@ for k, v in ev.items():
     print(f"{k:<14}{e:>12.6f}{n:>12.6f}{n / e:>10.2f}{gbs:>11}")
 if "load_2g_read" in np_:
     print(f"{'(numpy np.load of 2 GiB without mmap: ' + np_['load_2g_read'] + ' s)'}")
+import math
+sp = [float(np_[k]) / float(v) for k, v in ev.items() if k in np_ and k != "load_2g"]
+print(f"geometric mean speed-up (without load_2g): {math.exp(sum(map(math.log, sp)) / len(sp)):.2f}")
 print(f"start-up (evsh -c 1, median of 11): {int(sys.argv[3]) / 1000:.1f} ms")
 PY
   ;;

@@ -2,13 +2,14 @@
 //!
 //! Layers (see DESIGN.md), imports pointing down this list:
 //! frontends (`main.rs`) → `script` (the only Rhai-aware layer) → domain (`event`,
-//! `compare`, `stats`, `h5` frames) → core (`array`, `exec`, `prof`) → io (`io`, `h5`,
-//! `output`).
+//! `compare`, `stats`, `frames`) → io (`io`, `h5`, `output`) → core (`array`, `exec`,
+//! `prof`).
 pub mod array;
 pub mod compare;
 pub mod error;
 pub mod event;
 pub mod exec;
+pub mod frames;
 pub mod h5;
 pub mod io;
 pub mod output;

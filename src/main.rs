@@ -138,6 +138,8 @@ fn real_main(cli: Cli) -> Result<i32, String> {
         Some(Command::Run { file, profile }) => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read script {}: {e}", file.display()))?;
+            // Editors on some systems start UTF-8 files with a byte-order mark.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
             signals::install();
             // Unattended runs log progress lines on non-terminals.
             evsh::exec::progress::set_log_lines(true);
@@ -283,9 +285,17 @@ fn apply_global(g: &GlobalOpts) -> Result<(), String> {
             _ => None,
         },
     };
-    if let Some(n) = threads {
+    if let Some(mut n) = threads {
         if n == 0 {
             return Err("--threads must be at least 1".into());
+        }
+        // More threads than a few per core only add start-up and scheduling cost (10,000
+        // threads made a 10-element sum take 37 s).
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let cap = (4 * cores).max(4);
+        if n > cap {
+            eprintln!("note: --threads {n} capped at {cap} (4 per core on this machine)");
+            n = cap;
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)

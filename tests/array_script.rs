@@ -12,6 +12,10 @@ use evsh::script::Session;
 use evsh::Array;
 use serde_json::Value;
 
+#[path = "common/pyref.rs"]
+#[allow(dead_code)]
+mod pyref;
+
 /// (evsh expression, NumPy expression) over the arrays `a`, `b`, `m`.
 const CASES: &[(&str, &str)] = &[
     ("a.sum()", "a.sum()"),
@@ -19,6 +23,10 @@ const CASES: &[(&str, &str)] = &[
     ("a.min(1)", "a.min(1)"),
     ("a.max(-1)", "a.max(-1)"),
     ("a.mean(0)", "a.mean(0)"),
+    ("a.sum([0, 2])", "a.sum(axis=(0, 2))"),
+    ("a.max([1, -1])", "a.max(axis=(1, -1))"),
+    ("a.mean([0, 1, 2])", "a.mean(axis=(0, 1, 2))"),
+    ("b.sum([0])", "b.sum(axis=(0,))"),
     ("a.std()", "a.std()"),
     ("(a > 0.5).count()", "np.count_nonzero(a > 0.5)"),
     ("a.take(1, 0).take(1, 3).mean()", "a[:, 0, 3].mean()"),
@@ -43,6 +51,10 @@ const CASES: &[(&str, &str)] = &[
     ("b[b.col(0) > 0].sum(0)", "b[b[:, 0] > 0].sum(0)"),
     ("argsort(b.col(1))", "np.argsort(b[:, 1], kind='stable')"),
     ("sort(b.col(2))", "np.sort(b[:, 2])"),
+    ("sort(a, 0)", "np.sort(a, axis=0)"),
+    ("a.sort(-2)", "np.sort(a, axis=-2)"),
+    ("argsort(a, 1)", "np.argsort(a, axis=1, kind='stable')"),
+    ("argsort(b, 0)", "np.argsort(b, axis=0, kind='stable')"),
     ("unique(b.col(2) % 7)", "np.unique(b[:, 2] % 7)"),
     ("b.T.shape", "np.array(b.T.shape)"),
     ("b.reshape([-1, 5]).sum(1)", "b.reshape(-1, 5).sum(1)"),
@@ -78,16 +90,7 @@ print(json.dumps(out))
 "#;
 
 fn numpy_ok() -> bool {
-    match Command::new("python3")
-        .args(["-c", "import numpy"])
-        .output()
-    {
-        Ok(o) if o.status.success() => true,
-        _ => {
-            println!("SKIP array script tests: python3 with numpy is not available");
-            false
-        }
-    }
+    pyref::python_has("numpy", "array script tests")
 }
 
 fn as_f64(s: &Scalar) -> f64 {

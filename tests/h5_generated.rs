@@ -9,9 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use evsh::array::DType;
-use evsh::h5::frames::{activity, ActivityOpts, Frames, NumF64, Roi};
+use evsh::frames::{activity, ActivityOpts, Frames, NumF64, Roi};
 use evsh::h5::{H5File, Sel};
 use serde_json::Value;
+
+#[path = "common/pyref.rs"]
+#[allow(dead_code)]
+mod pyref;
 
 const GEN: &str = r#"
 import sys, json, numpy as np, h5py
@@ -96,14 +100,16 @@ fn generate() -> Option<(tempfile::TempDir, Value)> {
     match out {
         Ok(o) if o.status.success() => {}
         Ok(o) => {
-            eprintln!(
-                "SKIP: python3 with h5py/numpy could not generate test files: {}",
+            pyref::skip(&format!(
+                "h5 generated files: python3 with h5py/numpy could not generate them: {}",
                 String::from_utf8_lossy(&o.stderr)
-            );
+            ));
             return None;
         }
         Err(e) => {
-            eprintln!("SKIP: python3 is not available: {e}");
+            pyref::skip(&format!(
+                "h5 generated files: python3 is not available: {e}"
+            ));
             return None;
         }
     }

@@ -18,19 +18,12 @@ use evsh::Array;
 use num_complex::{Complex32, Complex64};
 use serde_json::{json, Value};
 
+#[path = "common/pyref.rs"]
+#[allow(dead_code)]
+mod pyref;
+
 fn numpy_available() -> bool {
-    match Command::new("python3")
-        .args(["-c", "import numpy"])
-        .output()
-    {
-        Ok(o) if o.status.success() => true,
-        _ => {
-            println!(
-                "SKIP npy round trips: python3 with numpy is not available (pip install numpy)"
-            );
-            false
-        }
-    }
+    pyref::python_has("numpy", "npy round trips")
 }
 
 fn python(script: &str, args: &[&Path]) -> String {

@@ -7,6 +7,10 @@ use std::sync::Mutex;
 use evsh::script::Session;
 use rhai::Dynamic;
 
+#[path = "common/pyref.rs"]
+#[allow(dead_code)]
+mod pyref;
+
 /// The profiler and /proc readings are process-wide: one test at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -402,12 +406,7 @@ fn read_and_hdf5_stages() {
     );
     // HDF5: a gzip-chunked dataset written by evsh is not possible (evsh never writes
     // HDF5), so use h5py when present.
-    if !std::process::Command::new("python3")
-        .args(["-c", "import h5py, numpy"])
-        .status()
-        .is_ok_and(|st| st.success())
-    {
-        eprintln!("SKIP HDF5 stages: python3 with h5py and NumPy is not available");
+    if !pyref::python_has("h5py, numpy", "HDF5 stages") {
         return;
     }
     let h5 = dir.path().join("d.h5");

@@ -16,6 +16,10 @@ use evsh::stats::{group_stats, BinSpec, Interval, RangeSpec, Stat};
 use evsh::Array;
 use serde_json::Value;
 
+#[path = "common/pyref.rs"]
+#[allow(dead_code)]
+mod pyref;
+
 const PY: &str = r#"
 import json, sys, os
 import numpy as np
@@ -92,15 +96,15 @@ fn reference(dir: &Path) -> Option<Value> {
     let out = match Command::new("python3").arg("-c").arg(PY).arg(dir).output() {
         Ok(o) => o,
         Err(e) => {
-            println!("SKIP stats kernels: python3 is not available ({e})");
+            pyref::skip(&format!("stats kernels: python3 is not available ({e})"));
             return None;
         }
     };
     if !out.status.success() {
-        println!(
-            "SKIP stats kernels: the Python reference needs numpy, scipy and scikit-learn: {}",
+        pyref::skip(&format!(
+            "stats kernels: the Python reference needs numpy, scipy and scikit-learn: {}",
             String::from_utf8_lossy(&out.stderr)
-        );
+        ));
         return None;
     }
     Some(serde_json::from_slice(&out.stdout).expect("reference JSON"))

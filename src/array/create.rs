@@ -3,7 +3,7 @@
 //! files). Random numbers come from a counter-based SplitMix64 stream, so the result
 //! depends only on the seed and the position, not on how many threads generated it.
 
-use super::ops::{chunk_elems, conv, par_fill, wrap, Real};
+use super::ops::{chunk_elems, conv, wrap, Real};
 use crate::array::{checked_size, Array, DType};
 use crate::bail;
 use crate::error::Result;
@@ -14,6 +14,16 @@ fn check_shape(shape: &[usize], what: &str) -> Result<usize> {
         bail!("{what}: shape {shape:?} has {n} elements, too many to create");
     }
     Ok(n)
+}
+
+/// `f(i)` for every index `0..n`, computed in parallel chunks into one allocation that is
+/// checked (a size from the user that cannot be allocated is an error naming it, never an
+/// abort) and written once, without a zeroing pass.
+fn generate<T: Send>(n: usize, what: &str, f: impl Fn(usize) -> T + Sync) -> Result<Vec<T>> {
+    crate::exec::par_collect(n, chunk_elems(std::mem::size_of::<T>()), what, |r, o| {
+        o.extend(r.map(&f));
+        Ok(())
+    })
 }
 
 /// Integers `start, start+step, ... < stop` (NumPy's arange), as int64.
@@ -27,13 +37,7 @@ pub fn arange_int(start: i64, stop: i64, step: i64) -> Result<Array> {
         0
     } as usize;
     check_shape(&[n], "arange")?;
-    let mut v = vec![0i64; n];
-    par_fill(&mut v, chunk_elems(8), |lo, o| {
-        for (k, x) in o.iter_mut().enumerate() {
-            *x = start + (lo + k) as i64 * step;
-        }
-        Ok(())
-    })?;
+    let v = generate(n, "arange", |i| start + i as i64 * step)?;
     wrap(v, DType::I64, vec![n])
 }
 
@@ -44,30 +48,26 @@ pub fn arange_float(start: f64, stop: f64, step: f64) -> Result<Array> {
     }
     let n = ((stop - start) / step).ceil().max(0.0) as usize;
     check_shape(&[n], "arange")?;
-    let v: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
+    let v = generate(n, "arange", |i| start + i as f64 * step)?;
     wrap(v, DType::F64, vec![n])
 }
 
 /// `n` evenly spaced values from `a` to `b` inclusive (float64).
 pub fn linspace(a: f64, b: f64, n: usize) -> Result<Array> {
     check_shape(&[n], "linspace")?;
-    let v: Vec<f64> = if n == 1 {
-        vec![a]
-    } else {
-        let step = (b - a) / (n - 1) as f64;
-        (0..n)
-            .map(|i| if i + 1 == n { b } else { a + i as f64 * step })
-            .collect()
-    };
+    let step = if n > 1 { (b - a) / (n - 1) as f64 } else { 0.0 };
+    let v = generate(n, "linspace", |i| {
+        if i + 1 == n && n > 1 {
+            b
+        } else {
+            a + i as f64 * step
+        }
+    })?;
     wrap(v, DType::F64, vec![n])
 }
 
 fn full_typed<T: Real>(n: usize, value: T, dtype: DType, shape: Vec<usize>) -> Result<Array> {
-    let mut v = vec![T::default(); n];
-    par_fill(&mut v, chunk_elems(8), |_, o| {
-        o.fill(value);
-        Ok(())
-    })?;
+    let v = generate(n, "full", |_| value)?;
     wrap(v, dtype, shape)
 }
 
@@ -102,13 +102,8 @@ pub fn splitmix(seed: u64, i: u64) -> u64 {
 /// Uniform float64 values in [0, 1), reproducible from `seed`.
 pub fn random(shape: Vec<usize>, seed: i64) -> Result<Array> {
     let n = check_shape(&shape, "random")?;
-    let mut v = vec![0f64; n];
-    par_fill(&mut v, chunk_elems(8), |lo, o| {
-        for (k, x) in o.iter_mut().enumerate() {
-            *x =
-                (splitmix(seed as u64, (lo + k) as u64) >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-        }
-        Ok(())
+    let v = generate(n, "random", |i| {
+        (splitmix(seed as u64, i as u64) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     })?;
     wrap(v, DType::F64, shape)
 }
@@ -120,13 +115,9 @@ pub fn randint(lo: i64, hi: i64, shape: Vec<usize>, seed: i64) -> Result<Array> 
     }
     let n = check_shape(&shape, "randint")?;
     let span = (hi as i128 - lo as i128) as u128;
-    let mut v = vec![0i64; n];
-    par_fill(&mut v, chunk_elems(8), |start, o| {
-        for (k, x) in o.iter_mut().enumerate() {
-            let r = splitmix(seed as u64, (start + k) as u64) as u128;
-            *x = (lo as i128 + ((r * span) >> 64) as i128) as i64;
-        }
-        Ok(())
+    let v = generate(n, "randint", |i| {
+        let r = splitmix(seed as u64, i as u64) as u128;
+        (lo as i128 + ((r * span) >> 64) as i128) as i64
     })?;
     wrap(v, DType::I64, shape)
 }

@@ -292,50 +292,6 @@ macro_rules! with_numeric_type {
     ($dtype:expr, $T:ident => $body:expr, else $other:expr) => {{
         use $crate::array::DType as __D;
         match $dtype {
-            __D::Bool | __D::U8 => {
-                type $T = u8;
-                $body
-            }
-            __D::I8 => {
-                type $T = i8;
-                $body
-            }
-            __D::I16 => {
-                type $T = i16;
-                $body
-            }
-            __D::I32 => {
-                type $T = i32;
-                $body
-            }
-            __D::I64 => {
-                type $T = i64;
-                $body
-            }
-            __D::U16 => {
-                type $T = u16;
-                $body
-            }
-            __D::U32 => {
-                type $T = u32;
-                $body
-            }
-            __D::U64 => {
-                type $T = u64;
-                $body
-            }
-            __D::F16 => {
-                type $T = half::f16;
-                $body
-            }
-            __D::F32 => {
-                type $T = f32;
-                $body
-            }
-            __D::F64 => {
-                type $T = f64;
-                $body
-            }
             __D::C64 => {
                 type $T = num_complex::Complex32;
                 $body
@@ -344,7 +300,7 @@ macro_rules! with_numeric_type {
                 type $T = num_complex::Complex64;
                 $body
             }
-            _ => $other,
+            __real => $crate::with_real_type!(__real, $T => $body, else $other),
         }
     }};
 }

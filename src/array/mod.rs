@@ -7,10 +7,15 @@
 //! kernel) is converted on first access into an owned native copy, cached and shared by
 //! all clones of that array value.
 
+pub mod blocked;
 pub mod create;
 pub mod dtype;
 pub mod format;
+pub mod kernel;
+pub mod num;
 pub mod ops;
+pub mod promote;
+pub mod radix;
 pub mod reduce;
 pub mod rows;
 pub mod select;
@@ -217,6 +222,18 @@ impl Array {
         Self::from_vec_typed(data, T::DTYPE, shape)
     }
 
+    /// An array over an owned buffer of 8-byte words holding `shape` elements of `dtype`
+    /// in C order (readers fill word buffers so that every dtype is aligned), byte-swapped
+    /// on access when `swapped`.
+    pub fn from_words(
+        buf: Vec<u64>,
+        dtype: DType,
+        shape: Vec<usize>,
+        swapped: bool,
+    ) -> Result<Array> {
+        Self::owned_c(buf, dtype, shape, swapped, false)
+    }
+
     /// Like [`Array::from_vec`] but with an explicit dtype of the same item size
     /// (e.g. `Vec<u8>` as `Bool`).
     pub fn from_vec_typed<T: bytemuck::Pod + Send + Sync>(
@@ -224,12 +241,23 @@ impl Array {
         dtype: DType,
         shape: Vec<usize>,
     ) -> Result<Array> {
-        let n = checked_size(&shape)?;
-        let bytes = std::mem::size_of::<T>() * data.len();
-        if n * dtype.itemsize() != bytes {
+        Self::owned_c(data, dtype, shape, false, true)
+    }
+
+    /// A C-ordered array over an owned vector whose bytes hold the elements: exactly
+    /// (`exact`) or with padding at the end (word buffers).
+    fn owned_c<T: bytemuck::Pod + Send + Sync>(
+        data: Vec<T>,
+        dtype: DType,
+        shape: Vec<usize>,
+        swapped: bool,
+        exact: bool,
+    ) -> Result<Array> {
+        let need = checked_size(&shape)?.saturating_mul(dtype.itemsize());
+        let have = std::mem::size_of::<T>().saturating_mul(data.len());
+        if need > have || (exact && need != have) {
             bail!(
-                "internal: {} bytes of data for shape {:?} {}",
-                bytes,
+                "internal: {have} bytes of data for shape {:?} {}",
                 shape,
                 dtype.name()
             );
@@ -238,7 +266,7 @@ impl Array {
         Self::from_parts(
             Arc::new(Buf::Owned(Box::new(data))),
             dtype,
-            false,
+            swapped,
             shape,
             strides,
             0,

@@ -7,7 +7,7 @@
 //! independent accumulators so that the compiler vectorizes them; strided arrays are
 //! gathered chunk by chunk into a small buffer first.
 
-use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, Slice, Zip};
+use ndarray::{ArrayViewD, Axis, IxDyn, Slice};
 
 use super::ops::{chunk_elems, wrap, Real};
 use crate::array::{Array, DType};
@@ -118,7 +118,7 @@ fn fold_chunks<T: Real, S: Send>(
         return crate::exec::par_reduce(
             n,
             ch,
-            |r| Ok(f(&s[r.clone()], r.start)),
+            |r| Ok(crate::exec::simd(|| f(&s[r.clone()], r.start))),
             identity,
             combine,
         );
@@ -136,7 +136,7 @@ fn fold_chunks<T: Real, S: Send>(
         |r| {
             let sub = v.slice_axis(Axis(0), Slice::from(r.clone()));
             let buf: Vec<T> = sub.iter().copied().collect();
-            Ok(f(&buf, r.start * row))
+            Ok(crate::exec::simd(|| f(&buf, r.start * row)))
         },
         identity,
         combine,
@@ -180,15 +180,11 @@ fn sum_i64<T: Real>(s: &[T]) -> i64 {
 }
 
 fn count_nz<T: Real>(s: &[T]) -> u64 {
+    // u32 counts per block of 64 Ki elements (narrow lanes vectorize well), summed in u64
     let z = T::default();
-    let mut acc = [0u64; LANES];
-    let mut it = s.chunks_exact(LANES);
-    for c in &mut it {
-        for i in 0..LANES {
-            acc[i] += (c[i] != z) as u64;
-        }
-    }
-    it.remainder().iter().filter(|&&x| x != z).count() as u64 + acc.iter().sum::<u64>()
+    s.chunks(1 << 16)
+        .map(|b| b.iter().map(|&x| (x != z) as u32).sum::<u32>() as u64)
+        .sum()
 }
 
 /// (extreme value, NaN seen) of a slice; `MAX` picks the maximum.
@@ -404,251 +400,400 @@ pub fn reduce_all(a: &Array, r: Red) -> Result<Scalar> {
     crate::with_real_type!(a.dtype(), T => reduce_all_typed::<T>(a, r), else unreachable!())
 }
 
-// ------------------------------------------------------------------------- along an axis
+// ------------------------------------------------------------------------- along axes
+//
+// An axis reduction reads memory once, in order. The array is looked at in its memory
+// order (a transposed or Fortran-ordered array is a permutation of a C-contiguous one;
+// anything else is first copied in parallel into C order), size-1 axes are dropped and
+// neighbouring kept/reduced axes merged. Two layouts remain that matter:
+// - kept then reduced, `[K, R]`: each output reduces one contiguous lane with the same
+//   vectorized slice kernels as the whole-array reductions;
+// - reduced then kept, `[K1, R, K2]`: rows of `K2` values are accumulated into one row of
+//   per-column states per chunk of rows (per thread), and the chunk rows are merged.
+// Other patterns (`[R, K, R]`, ...) are copied with the kept axes first, then as `[K, R]`.
 
-/// Reduce along `axis` with per-output states: `push(state, x, j)` adds element j of a
-/// lane, `merge(a, b)` appends the later lane part `b` to `a`. Returns the states in C
-/// order of the output shape (the input shape without `axis`).
-fn axis_states<T: Real, S: Clone + Send + Sync>(
-    v: &ArrayViewD<'_, T>,
-    k: usize,
-    init: S,
-    push: impl Fn(&mut S, T, usize) + Sync,
-    merge: impl Fn(&mut S, &S) + Sync + Send,
+/// Reduce each of the `data.len() / l` contiguous lanes of length `l`, in parallel.
+fn lanes<T: Sync, S: Send>(
+    data: &[T],
+    m: usize,
+    l: usize,
+    f: impl Fn(&[T], usize) -> S + Sync,
 ) -> Result<Vec<S>> {
-    let mut oshape = v.shape().to_vec();
-    let n = oshape.remove(k);
-    let m: usize = oshape.iter().product();
-    let ch = chunk_elems(8);
-    let shape_err = |e: ndarray::ShapeError| err!("internal: {e}");
-    if m < 4 * crate::exec::threads().max(1) || m * 4 < n {
-        // few outputs: split the reduced axis, one state vector per chunk
-        let per = (ch / m.max(1)).max(1);
-        let merge = &merge;
-        let states = crate::exec::par_reduce(
+    let per = (chunk_elems(std::mem::size_of::<T>()) / l.max(1)).max(1);
+    crate::exec::par_collect(m, per, "reduce", |r, out| {
+        crate::exec::simd(|| out.extend(r.map(|i| f(&data[i * l..(i + 1) * l], i))));
+        Ok(())
+    })
+}
+
+/// Column states of `data` seen as `k1` blocks of `n` rows by `m` columns: per block,
+/// `add(states, row, j, block)` accumulates row `j` into that block's row of states, and
+/// `merge(a, b)` appends the states of later rows `b` to `a`. Returns `k1 * m` states.
+fn columns<T: Sync, S: Clone + Send + Sync>(
+    data: &[T],
+    (k1, n, m): (usize, usize, usize),
+    init: S,
+    add: impl Fn(&mut [S], &[T], usize, usize) + Sync,
+    merge: impl Fn(&mut [S], &[S]) + Sync + Send,
+) -> Result<Vec<S>> {
+    let ch = chunk_elems(std::mem::size_of::<T>());
+    let block = |b: usize, rows: std::ops::Range<usize>, st: &mut [S]| {
+        crate::exec::simd(|| {
+            for j in rows {
+                let o = (b * n + j) * m;
+                add(st, &data[o..o + m], j, b);
+            }
+        })
+    };
+    if k1 >= 2 * crate::exec::threads() || n * m <= ch {
+        // many blocks: one task per chunk of whole blocks
+        let per = (ch / (n * m).max(1)).max(1);
+        let parts = crate::exec::par_chunks(k1, per, |r| {
+            let mut st = vec![init.clone(); r.len() * m];
+            for (i, b) in r.enumerate() {
+                block(b, 0..n, &mut st[i * m..(i + 1) * m]);
+            }
+            Ok(st)
+        })?;
+        return Ok(parts.concat());
+    }
+    // few blocks: split each block's rows; a row of states per chunk, merged in order
+    let mut out = Vec::with_capacity(k1 * m);
+    for b in 0..k1 {
+        let st = crate::exec::par_reduce(
             n,
-            per,
+            (ch / m.max(1)).max(1),
             |r| {
                 let mut st = vec![init.clone(); m];
-                {
-                    let mut sv = ArrayViewMutD::from_shape(IxDyn(&oshape), &mut st[..])
-                        .map_err(shape_err)?;
-                    for j in r {
-                        Zip::from(&mut sv)
-                            .and(&v.index_axis(Axis(k), j))
-                            .for_each(|s, &x| push(s, x, j));
-                    }
-                }
+                block(b, r, &mut st);
                 Ok(Some(st))
             },
             || None,
-            |a: Option<Vec<S>>, b: Option<Vec<S>>| match (a, b) {
-                (None, x) | (x, None) => x,
+            |x: Option<Vec<S>>, y: Option<Vec<S>>| match (x, y) {
+                (None, v) | (v, None) => v,
                 (Some(mut x), Some(y)) => {
-                    for (s, t) in x.iter_mut().zip(&y) {
-                        merge(s, t);
-                    }
+                    merge(&mut x, &y);
                     Some(x)
                 }
             },
         )?;
-        return Ok(states.unwrap_or_else(|| vec![init; m]));
+        out.extend(st.unwrap_or_else(|| vec![init.clone(); m]));
     }
-    // many outputs: split the first output axis; each chunk runs down the whole lane
-    let p = if k == 0 { 1 } else { 0 };
-    let rows = v.shape()[p];
-    let row = m / rows.max(1);
-    let per = (ch / (row * n).max(1)).max(1);
-    let parts = crate::exec::par_chunks(rows, per, |r| {
-        let sub = v.slice_axis(Axis(p), Slice::from(r.clone()));
-        let mut sh = oshape.clone();
-        sh[0] = r.len();
-        let mut st = vec![init.clone(); r.len() * row];
-        {
-            let mut sv = ArrayViewMutD::from_shape(IxDyn(&sh), &mut st[..]).map_err(shape_err)?;
-            for j in 0..n {
-                Zip::from(&mut sv)
-                    .and(&sub.index_axis(Axis(k), j))
-                    .for_each(|s, &x| push(s, x, j));
+    Ok(out)
+}
+
+/// Where the reduction runs: C-ordered data, its (memory-order) shape with the reduced
+/// axes marked, and the order of the kept axes relative to the caller's.
+struct Layout<'a, T: Clone> {
+    data: std::borrow::Cow<'a, [T]>,
+    /// (size, reduced) after dropping size-1 axes and merging neighbours.
+    groups: Vec<(usize, bool)>,
+    /// Output shape in memory order and the permutation back to the caller's order.
+    kept_shape: Vec<usize>,
+    kept_perm: Vec<usize>,
+}
+
+fn layout<'a, T: Copy + Send + Sync>(v: &ArrayViewD<'a, T>, red: &[bool]) -> Result<Layout<'a, T>> {
+    let nd = v.ndim();
+    // memory order: axes by decreasing stride
+    let mut perm: Vec<usize> = (0..nd).collect();
+    if v.to_slice().is_none() {
+        perm.sort_by_key(|&i| std::cmp::Reverse(v.strides()[i]));
+    }
+    let pv = v.clone().permuted_axes(IxDyn(&perm));
+    let (data, perm) = match pv.to_slice() {
+        Some(s) => (std::borrow::Cow::Borrowed(s), perm),
+        None => (
+            std::borrow::Cow::Owned(super::kernel::to_vec(v)?),
+            (0..nd).collect(),
+        ),
+    };
+    let mut groups: Vec<(usize, bool)> = vec![];
+    let (mut kept_shape, mut kept_axes) = (vec![], vec![]);
+    for &ax in &perm {
+        let (d, r) = (v.shape()[ax], red[ax]);
+        if !r {
+            kept_shape.push(d);
+            kept_axes.push(ax);
+        }
+        if d == 1 {
+            continue;
+        }
+        match groups.last_mut() {
+            Some(g) if g.1 == r => g.0 *= d,
+            _ => groups.push((d, r)),
+        }
+    }
+    // kept_axes (in memory order) → positions in the caller's order
+    let mut order: Vec<usize> = (0..kept_axes.len()).collect();
+    order.sort_by_key(|&i| kept_axes[i]);
+    Ok(Layout {
+        data,
+        groups,
+        kept_shape,
+        kept_perm: order,
+    })
+}
+
+/// Per-output states of a reduction of `v` over the axes marked in `red`, in C order
+/// of the output (the kept axes in the caller's order).
+fn reduce_states<T: Copy + Send + Sync, S: Clone + Copy + Send + Sync>(
+    v: &ArrayViewD<'_, T>,
+    red: &[bool],
+    lane: impl Fn(&[T], usize) -> S + Sync,
+    init: S,
+    add: impl Fn(&mut [S], &[T], usize, usize) + Sync,
+    merge: impl Fn(&mut [S], &[S]) + Sync + Send,
+) -> Result<Vec<S>> {
+    let lay = layout(v, red)?;
+    let m: usize = lay.kept_shape.iter().product();
+    let l: usize = v.len() / m.max(1);
+    let data = &lay.data[..];
+    let st = if v.is_empty() {
+        lanes(data, m, 0, &lane)?
+    } else {
+        match lay.groups[..] {
+            [] | [(_, false)] => lanes(data, m, 1, &lane)?,
+            [(_, true)] | [(_, false), (_, true)] => lanes(data, m, l, &lane)?,
+            [(n, true), (k2, false)] => columns(data, (1, n, k2), init, add, merge)?,
+            [(k1, false), (n, true), (k2, false)] => columns(data, (k1, n, k2), init, add, merge)?,
+            _ => {
+                // kept axes first (memory order), then the reduced ones: one copy
+                let nd = v.ndim();
+                let mut perm: Vec<usize> = (0..nd).filter(|&i| !red[i]).collect();
+                perm.extend((0..nd).filter(|&i| red[i]));
+                let c = super::kernel::to_vec(&v.clone().permuted_axes(IxDyn(&perm)))?;
+                return lanes(&c, m, l, &lane);
             }
         }
-        Ok(st)
-    })?;
-    Ok(parts.into_iter().flatten().collect())
+    };
+    if lay.kept_perm.iter().enumerate().all(|(i, &p)| i == p) {
+        return Ok(st);
+    }
+    let ov = ArrayViewD::from_shape(IxDyn(&lay.kept_shape), &st[..])
+        .map_err(|e| err!("internal: {e}"))?;
+    super::kernel::to_vec(&ov.permuted_axes(IxDyn(&lay.kept_perm)))
 }
 
-/// Welford state for std along an axis.
-#[derive(Clone, Copy)]
-struct Welford {
-    n: f64,
-    mean: f64,
-    m2: f64,
-}
-
-fn reduce_axis_typed<T: Real>(a: &Array, r: Red, k: usize) -> Result<Array> {
+fn reduce_axes_typed<T: Real>(a: &Array, r: Red, red: &[bool]) -> Result<Array> {
     let d = a.dtype().clone();
     let v = a.view::<T>()?;
-    let mut oshape = v.shape().to_vec();
-    let n = oshape.remove(k);
+    let oshape: Vec<usize> = (0..v.ndim())
+        .filter(|&i| !red[i])
+        .map(|i| v.shape()[i])
+        .collect();
+    let n: usize = (0..v.ndim())
+        .filter(|&i| red[i])
+        .map(|i| v.shape()[i])
+        .product();
     let float_out = if d.is_float() { d.clone() } else { DType::F64 };
     let to_float = |vals: Vec<f64>| -> Result<Array> {
         crate::with_real_type!(&float_out, F => {
-            wrap(vals.into_iter().map(F::from_f64).collect::<Vec<F>>(), float_out.clone(), oshape.clone())
+            let m = vals.len();
+            let out = super::kernel::map1("reduce", &[m], &super::kernel::Src::Full(&vals), F::from_f64)?;
+            wrap(out, float_out.clone(), oshape.clone())
         }, else unreachable!())
     };
-    match r {
-        Red::Sum if T::FLOAT => to_float(axis_states(
-            &v,
-            k,
+    let empty_axis = || -> Result<Array> {
+        bail!(
+            "{}: the reduced axes of shape {:?} are empty; the reduction has no value",
+            r.name(),
+            a.shape()
+        )
+    };
+    let sum_f = |v: &ArrayViewD<'_, T>| {
+        reduce_states(
+            v,
+            red,
+            |s, _| sum_f64(s),
             0f64,
-            |s, x, _| *s += x.to_f64(),
-            |a, b| *a += b,
-        )?),
+            |st, row, _, _| {
+                for (s, &x) in st.iter_mut().zip(row) {
+                    *s += x.to_f64();
+                }
+            },
+            |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
+        )
+    };
+    match r {
+        Red::Sum if T::FLOAT => to_float(sum_f(&v)?),
         Red::Sum => {
-            let st = axis_states(
+            let st = reduce_states(
                 &v,
-                k,
+                red,
+                |s, _| sum_i64(s),
                 0i64,
-                |s, x, _| *s = s.wrapping_add(x.to_i64()),
-                |a, b| *a = a.wrapping_add(*b),
+                |st, row, _, _| {
+                    for (s, &x) in st.iter_mut().zip(row) {
+                        *s = s.wrapping_add(x.to_i64());
+                    }
+                },
+                |a, b| {
+                    a.iter_mut()
+                        .zip(b)
+                        .for_each(|(a, b)| *a = a.wrapping_add(*b))
+                },
             )?;
             if d.is_int() && !d.is_signed_int() {
-                wrap(
-                    st.into_iter().map(|x| x as u64).collect::<Vec<u64>>(),
-                    DType::U64,
-                    oshape,
-                )
+                let u: Vec<u64> = bytemuck::allocation::cast_vec(st);
+                wrap(u, DType::U64, oshape)
             } else {
                 wrap(st, DType::I64, oshape)
             }
         }
-        Red::Mean => {
-            let st = axis_states(&v, k, 0f64, |s, x, _| *s += x.to_f64(), |a, b| *a += b)?;
-            to_float(st.into_iter().map(|s| s / n as f64).collect())
-        }
-        Red::Std => {
-            let init = Welford {
-                n: 0.0,
-                mean: 0.0,
-                m2: 0.0,
-            };
-            let st = axis_states(
+        Red::Mean | Red::Std => {
+            let nf = n as f64;
+            let mut means = sum_f(&v)?;
+            means.iter_mut().for_each(|s| *s /= nf);
+            if r == Red::Mean {
+                return to_float(means);
+            }
+            // second pass: squared deviations from each output's mean; the states come
+            // back in the caller's order, so the kernels index the means in memory order
+            let lay_means = memory_order_means(&v, red, &means)?;
+            let mm = &lay_means[..];
+            let ss = reduce_states(
                 &v,
-                k,
-                init,
-                |s, x, _| {
-                    let x = x.to_f64();
-                    s.n += 1.0;
-                    let dx = x - s.mean;
-                    s.mean += dx / s.n;
-                    s.m2 += dx * (x - s.mean);
-                },
-                |a, b| {
-                    if b.n == 0.0 {
-                        return;
+                red,
+                |s, i| {
+                    let mu = mm[i];
+                    let mut acc = [0f64; LANES];
+                    let mut it = s.chunks_exact(LANES);
+                    for c in &mut it {
+                        for k in 0..LANES {
+                            let dx = c[k].to_f64() - mu;
+                            acc[k] += dx * dx;
+                        }
                     }
-                    let n = a.n + b.n;
-                    let dm = b.mean - a.mean;
-                    a.m2 += b.m2 + dm * dm * a.n * b.n / n;
-                    a.mean += dm * b.n / n;
-                    a.n = n;
+                    let t: f64 = it
+                        .remainder()
+                        .iter()
+                        .map(|x| (x.to_f64() - mu).powi(2))
+                        .sum();
+                    t + acc.iter().sum::<f64>()
                 },
+                0f64,
+                |st, row, _, b| {
+                    let mu = &mm[b * row.len()..(b + 1) * row.len()];
+                    for ((s, &x), &m) in st.iter_mut().zip(row).zip(mu) {
+                        let dx = x.to_f64() - m;
+                        *s += dx * dx;
+                    }
+                },
+                |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
             )?;
-            to_float(st.into_iter().map(|s| (s.m2 / s.n).sqrt()).collect())
+            to_float(ss.into_iter().map(|s| (s / nf).sqrt()).collect())
         }
         Red::Min | Red::Max => {
-            if n == 0 {
-                bail!(
-                    "{}: axis {k} of shape {:?} is empty; the reduction has no value",
-                    r.name(),
-                    a.shape()
-                );
+            if n == 0 && !oshape.contains(&0) {
+                return empty_axis();
             }
             let max = r == Red::Max;
-            let init = (if max { T::lo() } else { T::hi() }, false);
-            let st = axis_states(
+            // NaN propagates: once a state is NaN no comparison replaces it
+            let better =
+                move |x: T, s: T| (if max { x > s } else { x < s }) || (T::FLOAT && x.is_nan());
+            let st = reduce_states(
                 &v,
-                k,
-                init,
-                |s, x, _| {
-                    if x.is_nan() {
-                        s.1 = true;
-                    } else if if max { x > s.0 } else { x < s.0 } {
-                        s.0 = x;
+                red,
+                |s, _| {
+                    let (b, nan) = if max {
+                        extreme::<T, true>(s)
+                    } else {
+                        extreme::<T, false>(s)
+                    };
+                    if nan {
+                        T::from_f64(f64::NAN)
+                    } else {
+                        b
+                    }
+                },
+                if max { T::lo() } else { T::hi() },
+                |st, row, _, _| {
+                    for (s, &x) in st.iter_mut().zip(row) {
+                        if better(x, *s) {
+                            *s = x;
+                        }
                     }
                 },
                 |a, b| {
-                    a.1 |= b.1;
-                    if if max { b.0 > a.0 } else { b.0 < a.0 } {
-                        a.0 = b.0;
+                    for (s, &x) in a.iter_mut().zip(b) {
+                        if better(x, *s) {
+                            *s = x;
+                        }
                     }
                 },
             )?;
-            let nan = T::from_f64(f64::NAN);
-            wrap(
-                st.into_iter()
-                    .map(|(x, is_nan)| if is_nan { nan } else { x })
-                    .collect::<Vec<T>>(),
-                d,
-                oshape,
-            )
+            wrap(st, d, oshape)
         }
         Red::Count | Red::Any | Red::All => {
             let z = T::default();
-            let st = axis_states(&v, k, 0u64, |s, x, _| *s += (x != z) as u64, |a, b| *a += b)?;
+            let st = reduce_states(
+                &v,
+                red,
+                |s, _| count_nz(s),
+                0u64,
+                |st, row, _, _| {
+                    for (s, &x) in st.iter_mut().zip(row) {
+                        *s += (x != z) as u64;
+                    }
+                },
+                |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
+            )?;
             match r {
                 Red::Count => wrap(
-                    st.into_iter().map(|c| c as i64).collect::<Vec<i64>>(),
+                    bytemuck::allocation::cast_vec::<u64, i64>(st),
                     DType::I64,
                     oshape,
                 ),
-                Red::Any => wrap(
-                    st.into_iter().map(|c| (c > 0) as u8).collect::<Vec<u8>>(),
-                    DType::Bool,
-                    oshape,
-                ),
-                _ => wrap(
-                    st.into_iter()
-                        .map(|c| (c as usize == n) as u8)
-                        .collect::<Vec<u8>>(),
-                    DType::Bool,
-                    oshape,
-                ),
+                _ => {
+                    let any = r == Red::Any;
+                    let b: Vec<u8> = st
+                        .into_iter()
+                        .map(|c| if any { c > 0 } else { c as usize == n } as u8)
+                        .collect();
+                    wrap(b, DType::Bool, oshape)
+                }
             }
         }
         Red::ArgMin | Red::ArgMax => {
-            if n == 0 {
-                bail!(
-                    "{}: axis {k} of shape {:?} is empty; the reduction has no value",
-                    r.name(),
-                    a.shape()
-                );
+            if n == 0 && !oshape.contains(&0) {
+                return empty_axis();
             }
             let max = r == Red::ArgMax;
-            let st = axis_states(
+            // the first NaN wins; otherwise the first extreme value
+            let take = move |x: T, s: T| {
+                (if max { x > s } else { x < s }) || (T::FLOAT && x.is_nan() && !s.is_nan())
+            };
+            let st = reduce_states(
                 &v,
-                k,
-                None::<(usize, T, bool)>,
-                |s, x, j| {
-                    let c = Some((j, x, x.is_nan()));
-                    *s = if max {
-                        pick_arg::<T, true>(*s, c)
+                red,
+                |s, _| {
+                    let b = if max {
+                        arg_extreme::<T, true>(s, 0)
                     } else {
-                        pick_arg::<T, false>(*s, c)
+                        arg_extreme::<T, false>(s, 0)
                     };
+                    let i = b.map(|b| b.0 as i64).unwrap_or(0);
+                    (T::default(), i)
+                },
+                (if max { T::lo() } else { T::hi() }, 0i64),
+                |st, row, j, _| {
+                    for (s, &x) in st.iter_mut().zip(row) {
+                        if take(x, s.0) {
+                            *s = (x, j as i64);
+                        }
+                    }
                 },
                 |a, b| {
-                    *a = if max {
-                        pick_arg::<T, true>(*a, *b)
-                    } else {
-                        pick_arg::<T, false>(*a, *b)
+                    for (s, &y) in a.iter_mut().zip(b) {
+                        if take(y.0, s.0) {
+                            *s = y;
+                        }
                     }
                 },
             )?;
             wrap(
-                st.into_iter()
-                    .map(|s| s.map(|b| b.0 as i64).unwrap_or(0))
-                    .collect::<Vec<i64>>(),
+                st.into_iter().map(|s| s.1).collect::<Vec<i64>>(),
                 DType::I64,
                 oshape,
             )
@@ -656,13 +801,77 @@ fn reduce_axis_typed<T: Real>(a: &Array, r: Red, k: usize) -> Result<Array> {
     }
 }
 
+/// The per-output means (C order of the caller's kept axes) re-ordered into the memory
+/// order the kernels of [`reduce_states`] see.
+fn memory_order_means<T: Copy + Send + Sync>(
+    v: &ArrayViewD<'_, T>,
+    red: &[bool],
+    means: &[f64],
+) -> Result<Vec<f64>> {
+    let lay = layout(v, red)?;
+    let m = means.len();
+    let fallback = !matches!(
+        lay.groups[..],
+        [] | [(_, false)]
+            | [(_, true)]
+            | [(_, false), (_, true)]
+            | [(_, true), (_, false)]
+            | [(_, false), (_, true), (_, false)]
+    );
+    if fallback || lay.kept_perm.iter().enumerate().all(|(i, &p)| i == p) {
+        return Ok(means.to_vec());
+    }
+    // caller's order → memory order: the inverse of `kept_perm`
+    let mut caller_shape = vec![0; lay.kept_shape.len()];
+    for (i, &p) in lay.kept_perm.iter().enumerate() {
+        caller_shape[i] = lay.kept_shape[p];
+    }
+    let mut inv = vec![0; lay.kept_perm.len()];
+    for (i, &p) in lay.kept_perm.iter().enumerate() {
+        inv[p] = i;
+    }
+    let cv =
+        ArrayViewD::from_shape(IxDyn(&caller_shape), means).map_err(|e| err!("internal: {e}"))?;
+    let out = super::kernel::to_vec(&cv.permuted_axes(IxDyn(&inv)))?;
+    debug_assert_eq!(out.len(), m);
+    Ok(out)
+}
+
+/// Resolve reduction axes (negative count from the end), refusing repeats.
+fn reduced_axes(a: &Array, r: Red, axes: &[i64]) -> Result<Vec<bool>> {
+    let mut red = vec![false; a.ndim()];
+    for &ax in axes {
+        let k = a.axis(ax).map_err(|e| err!("{}: {e}", r.name()))?;
+        if red[k] {
+            bail!("{}: axis {ax} is repeated in {axes:?}", r.name());
+        }
+        red[k] = true;
+    }
+    Ok(red)
+}
+
 /// Reduce along `axis` (negative counts from the end), giving an array of the other axes.
 pub fn reduce_axis(a: &Array, r: Red, axis: i64) -> Result<Array> {
+    reduce_axes(a, r, &[axis])
+}
+
+/// Reduce over several axes at once (NumPy's `x.sum(axis=(0, 2))`), giving an array of
+/// the other axes; the dtype rules are those of [`reduce_axis`]. An empty list reduces
+/// nothing (each output is its one element, in the reduction's result dtype).
+/// `argmin`/`argmax` take exactly one axis, as in NumPy.
+pub fn reduce_axes(a: &Array, r: Red, axes: &[i64]) -> Result<Array> {
     let _s = crate::prof::span(r.name());
     crate::exec::page_in(a);
     check_numeric(a, r)?;
-    let k = a.axis(axis).map_err(|e| err!("{}: {e}", r.name()))?;
-    crate::with_real_type!(a.dtype(), T => reduce_axis_typed::<T>(a, r, k), else unreachable!())
+    if matches!(r, Red::ArgMin | Red::ArgMax) && axes.len() != 1 {
+        bail!(
+            "{}: takes one axis, found {} ({axes:?})",
+            r.name(),
+            axes.len()
+        );
+    }
+    let red = reduced_axes(a, r, axes)?;
+    crate::with_real_type!(a.dtype(), T => reduce_axes_typed::<T>(a, r, &red), else unreachable!())
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
 //! Selections that copy: rows picked by a boolean mask or by an index list, and single
 //! elements as script values. Works for every dtype (strings and records too) by copying
-//! whole rows of bytes, in parallel chunks.
+//! whole rows of bytes, in parallel chunks. C-contiguous arrays of 1, 2, 4 or 8-byte
+//! elements take typed paths: rows are copied as runs of unsigned words of the element
+//! size into an output written once without zeroing, and a boolean mask is compacted in
+//! one pass per chunk (a count pass first gives every chunk its output offset), without
+//! building an index list.
 
 use std::sync::Arc;
 
@@ -10,6 +14,95 @@ use crate::array::{c_strides, Array, Buf, DType};
 use crate::error::Result;
 use crate::{bail, err};
 
+/// Run `$body` with `$U` bound to the unsigned word type of `$isz` bytes (1, 2, 4, 8).
+macro_rules! with_word {
+    ($isz:expr, $U:ident => $body:expr, else $other:expr) => {
+        match $isz {
+            1 => {
+                type $U = u8;
+                $body
+            }
+            2 => {
+                type $U = u16;
+                $body
+            }
+            4 => {
+                type $U = u32;
+                $body
+            }
+            8 => {
+                type $U = u64;
+                $body
+            }
+            _ => $other,
+        }
+    };
+}
+
+/// The elements of a C-contiguous native array of 1, 2, 4 or 8-byte elements as words of
+/// that size (None for any other layout, or when the bytes are not aligned for `U`).
+fn words<U: bytemuck::Pod>(src: &Array) -> Option<&[U]> {
+    let isz = src.dtype().itemsize();
+    if isz != std::mem::size_of::<U>() || src.swapped() || !src.is_c_contiguous() {
+        return None;
+    }
+    let off = src.offset();
+    let bytes = src.buf().bytes().get(off..off + src.size() * isz)?;
+    bytemuck::try_cast_slice(bytes).ok()
+}
+
+/// Rows `rows` (within range) of `src` seen as rows of `re` words, gathered in parallel.
+fn gather_words<U: bytemuck::Pod + Send + Sync>(
+    src: &[U],
+    re: usize,
+    rows: &[usize],
+) -> Result<Vec<U>> {
+    let per = (crate::exec::chunk_rows(std::mem::size_of::<U>() * re.max(1))).max(1) * re;
+    let nrows = src.len().checked_div(re).unwrap_or(0);
+    crate::exec::par_collect(rows.len() * re, per, "take", |r, out| {
+        let sel = &rows[r.start / re.max(1)..r.end / re.max(1)];
+        if let Some(i) = sel.iter().find(|&&i| i >= nrows) {
+            bail!("internal: row {i} out of range for {nrows} rows");
+        }
+        if re == 1 {
+            out.extend(sel.iter().map(|&i| src[i]));
+        } else {
+            for &i in sel {
+                out.copy(&src[i * re..(i + 1) * re]);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Rows of `src` (seen as rows of `re` words) where `mask` is non-zero, compacted in
+/// parallel: a count pass per chunk of rows, then each chunk writes its own part.
+fn compact_words<U: bytemuck::Pod + Send + Sync>(
+    src: &[U],
+    re: usize,
+    mask: &[u8],
+) -> Result<Vec<U>> {
+    let per = crate::exec::chunk_rows(std::mem::size_of::<U>() * re.max(1)).max(1024);
+    let counts = crate::exec::par_chunks(mask.len(), per, |r| {
+        Ok(mask[r].iter().map(|&b| (b != 0) as usize).sum::<usize>())
+    })?;
+    let lens: Vec<usize> = counts.iter().map(|c| c * re).collect();
+    crate::exec::par_collect_parts(&lens, "select", |c, out| {
+        let lo = c * per;
+        let m = &mask[lo..(lo + per).min(mask.len())];
+        if re == 1 {
+            let s = &src[lo..lo + m.len()];
+            out.extend(m.iter().zip(s).filter(|(&b, _)| b != 0).map(|(_, &x)| x));
+        } else {
+            for (i, _) in m.iter().enumerate().filter(|(_, &b)| b != 0) {
+                let r = lo + i;
+                out.copy(&src[r * re..(r + 1) * re]);
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Rows `idx` (already within `0..len`) of the first axis, as a new C-contiguous array of
 /// shape `(idx.len(), ...rest)`.
 pub fn take_rows(a: &Array, idx: &[usize]) -> Result<Array> {
@@ -18,6 +111,18 @@ pub fn take_rows(a: &Array, idx: &[usize]) -> Result<Array> {
         bail!("cannot select rows of a 0-d array");
     }
     let src = a.native();
+    let re: usize = src.shape()[1..].iter().product();
+    let mut shape = src.shape().to_vec();
+    shape[0] = idx.len();
+    let fast = with_word!(src.dtype().itemsize(), U => {
+        match words::<U>(src) {
+            Some(w) => Some(Array::from_vec_typed(gather_words(w, re, idx)?, src.dtype().clone(), shape.clone())?),
+            None => None,
+        }
+    }, else None);
+    if let Some(r) = fast {
+        return Ok(r);
+    }
     let isz = src.dtype().itemsize();
     let row_elems: usize = src.shape()[1..].iter().product();
     let row_bytes = row_elems * isz;
@@ -105,16 +210,18 @@ pub fn take_index(a: &Array, idx: &Array) -> Result<Array> {
     let n = a.shape()[0] as i64;
     let ii = super::ops::astype(idx, &DType::I64)?;
     let iv = ii.as_slice::<i64>()?;
-    let mut rows = Vec::with_capacity(iv.len());
-    for (k, &i) in iv.iter().enumerate() {
-        let j = if i < 0 { i + n } else { i };
-        if j < 0 || j >= n {
+    let rows = crate::exec::par_collect(iv.len(), super::ops::chunk_elems(8), "take", |r, out| {
+        let part = &iv[r.clone()];
+        if let Some(k) = part.iter().position(|&i| i < -n || i >= n) {
             bail!(
-                "index {i} (at position {k} of the index array) is out of bounds for axis 0 with size {n}"
+                "index {} (at position {} of the index array) is out of bounds for axis 0 with size {n}",
+                part[k],
+                r.start + k
             );
         }
-        rows.push(j as usize);
-    }
+        out.map(part, |i| (if i < 0 { i + n } else { i }) as usize);
+        Ok(())
+    })?;
     let out = take_rows(a, &rows)?;
     let mut shape = idx.shape().to_vec();
     shape.extend_from_slice(&a.shape()[1..]);
@@ -146,14 +253,37 @@ pub fn select_mask(a: &Array, mask: &Array) -> Result<Array> {
     if a.ndim() == 0 {
         bail!("cannot select from a 0-d array");
     }
-    if mask.ndim() == 1 && mask.shape()[0] == a.shape()[0] {
+    let rows = mask.ndim() == 1 && mask.shape()[0] == a.shape()[0];
+    if rows || mask.shape() == a.shape() {
+        let flat;
+        let a = if rows {
+            a
+        } else {
+            flat = a.reshape(vec![a.size()])?;
+            &flat
+        };
+        let src = a.native();
+        let m = mask.as_slice::<u8>()?;
+        let re: usize = src.shape()[1..].iter().product();
+        let fast = with_word!(src.dtype().itemsize(), U => {
+            match words::<U>(src) {
+                Some(w) => {
+                    let v = compact_words(w, re, &m)?;
+                    let mut shape = src.shape().to_vec();
+                    shape[0] = v.len() / re.max(1);
+                    if re == 0 {
+                        shape[0] = m.iter().filter(|&&b| b != 0).count();
+                    }
+                    Some(Array::from_vec_typed(v, src.dtype().clone(), shape)?)
+                }
+                None => None,
+            }
+        }, else None);
+        if let Some(r) = fast {
+            return Ok(r);
+        }
         let idx = true_indices(mask)?;
         return take_rows(a, &idx);
-    }
-    if mask.shape() == a.shape() {
-        let flat = a.reshape(vec![a.size()])?;
-        let idx = true_indices(mask)?;
-        return take_rows(&flat, &idx);
     }
     bail!(
         "boolean mask of shape {} does not match array of shape {} (it must have the length of the first axis, {}, or the whole shape)",

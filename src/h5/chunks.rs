@@ -17,7 +17,7 @@ use hdf5_sys::h5t::*;
 use rayon::prelude::*;
 
 use super::ffi::{locked, Hid, Kind};
-use super::read::{array_from_words, Sel};
+use super::sel::Sel;
 use super::types::{Decode, TypeMap};
 use super::{H5Dataset, Layout, FILTER_DEFLATE, FILTER_LZF, FILTER_SHUFFLE};
 use crate::array::Array;
@@ -192,7 +192,7 @@ pub fn try_read(
     let out_bytes = n_out * isz;
     let mut out = vec![0u64; out_bytes.div_ceil(8).max(1)];
     if n_out == 0 {
-        return array_from_words(out, tm.dtype.clone(), shape, info.big_endian).map(Some);
+        return Array::from_words(out, tm.dtype.clone(), shape, info.big_endian).map(Some);
     }
     // Fill value for chunks never written.
     let fill = fill_bytes(ds, tm, isz)?;
@@ -341,7 +341,7 @@ pub fn try_read(
         return Ok(None);
     }
     res?;
-    array_from_words(out, tm.dtype.clone(), shape, info.big_endian).map(Some)
+    Array::from_words(out, tm.dtype.clone(), shape, info.big_endian).map(Some)
 }
 
 /// The dataset's fill value as stored bytes (file byte order), zeros when undefined.

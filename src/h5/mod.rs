@@ -11,10 +11,9 @@
 pub mod browse;
 pub mod chunks;
 pub mod ffi;
-pub mod frames;
 pub mod lzf;
 pub mod read;
-pub mod stream;
+pub mod sel;
 pub mod types;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -26,12 +25,12 @@ use hdf5_sys::h5i::{hid_t, H5I_type_t};
 use hdf5_sys::h5p::*;
 use hdf5_sys::h5s::*;
 
-use crate::array::DType;
+use crate::array::{Array, DType};
 use crate::error::{Error, Result};
 use crate::{bail, err};
 use ffi::{check, cstr, locked, Hid, Kind};
 
-pub use read::Sel;
+pub use sel::Sel;
 
 /// Run `f`, turning a panic (in this code or the bindings) into an error naming `what`.
 pub fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -487,5 +486,48 @@ fn ds_info(id: hid_t, what: &str) -> Result<DsInfo> {
             file_type: ftype,
             stored: std::sync::OnceLock::new(),
         })
+    }
+}
+
+/// Upper bound of one block of a blocked reduction, whatever the budget.
+const MAX_BLOCK_BYTES: usize = 256 << 20;
+
+/// Datasets feed the blocked reductions of [`crate::array::blocked`].
+impl crate::array::blocked::RowBlocks for H5Dataset {
+    fn what(&self) -> String {
+        H5Dataset::what(self)
+    }
+    fn shape(&self) -> Result<Vec<usize>> {
+        H5Dataset::shape(self)
+    }
+    fn dtype(&self) -> Result<DType> {
+        Ok(self.plan()?.dtype)
+    }
+    fn rows(&self) -> Result<Option<usize>> {
+        Ok(self.dims()?.first().copied())
+    }
+    fn read_all(&self) -> Result<Array> {
+        self.read()
+    }
+    fn read_rows(&self, lo: usize, hi: usize) -> Result<Array> {
+        H5Dataset::read_rows(self, lo, hi)
+    }
+    /// Rows of axis 0 per block: a whole number of chunks along axis 0, about a quarter of
+    /// the memory budget (at most 256 MiB), at least one chunk row.
+    fn block_rows(&self) -> Result<usize> {
+        let ds = self;
+        let tm = ds.plan()?;
+        let shape = ds.shape()?;
+        let row_bytes: usize = shape.iter().skip(1).product::<usize>().max(1) * tm.dtype.itemsize();
+        let chunk0 = ds
+            .info()
+            .chunks
+            .as_ref()
+            .and_then(|c| c.first().copied())
+            .unwrap_or(1)
+            .max(1);
+        let target = (crate::exec::mem_budget() / 4).min(MAX_BLOCK_BYTES);
+        let rows = (target / row_bytes.max(1)) / chunk0 * chunk0;
+        Ok(rows.max(chunk0))
     }
 }

@@ -4,7 +4,6 @@
 //! the library's buffer (including variable-length strings) into array bytes.
 
 use std::os::raw::c_void;
-use std::sync::Arc;
 
 use hdf5_sys::h5d::*;
 use hdf5_sys::h5i::hid_t;
@@ -12,121 +11,15 @@ use hdf5_sys::h5p::H5P_DEFAULT;
 use hdf5_sys::h5s::*;
 
 use super::ffi::{check, locked, Hid, Kind};
+use super::sel::Sel;
 use super::types::{map_type, Decode, TypeMap};
 use super::{chunks, guard, H5Dataset};
-use crate::array::{c_strides, checked_size, Array, Buf, DType};
+use crate::array::{checked_size, Array, DType};
 use crate::error::Result;
 use crate::{bail, err};
 
-/// A hyperslab: per dataspace axis the first index, the number of indices and the step.
-/// Axes marked in `squeeze` are dropped from the result (integer indexing).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sel {
-    pub start: Vec<usize>,
-    pub count: Vec<usize>,
-    pub step: Vec<usize>,
-    pub squeeze: Vec<bool>,
-}
-
-impl Sel {
-    /// Everything.
-    pub fn all(dims: &[usize]) -> Sel {
-        Sel {
-            start: vec![0; dims.len()],
-            count: dims.to_vec(),
-            step: vec![1; dims.len()],
-            squeeze: vec![false; dims.len()],
-        }
-    }
-
-    /// Rows `start..end` of axis 0 (clipped to the extent), all of the other axes.
-    pub fn rows(dims: &[usize], start: usize, end: usize) -> Sel {
-        let mut s = Sel::all(dims);
-        if let Some(&n) = dims.first() {
-            let a = start.min(n);
-            let b = end.clamp(a, n);
-            s.start[0] = a;
-            s.count[0] = b - a;
-        }
-        s
-    }
-
-    /// Python-style slice on one axis (negative indices count from the end, clipped).
-    pub fn axis_slice(
-        &mut self,
-        axis: usize,
-        dim: usize,
-        start: Option<i64>,
-        end: Option<i64>,
-        step: i64,
-    ) -> Result<()> {
-        if step <= 0 {
-            bail!("slice step must be positive, got {step}");
-        }
-        let n = dim as i64;
-        let fix = |v: i64| if v < 0 { (v + n).max(0) } else { v.min(n) };
-        let a = start.map(fix).unwrap_or(0);
-        let b = end.map(fix).unwrap_or(n).max(a);
-        let cnt = (b - a + step - 1) / step;
-        self.start[axis] = a as usize;
-        self.count[axis] = cnt as usize;
-        self.step[axis] = step as usize;
-        Ok(())
-    }
-
-    /// Integer index on one axis (negative counts from the end); the axis is dropped.
-    pub fn axis_index(&mut self, axis: usize, dim: usize, i: i64) -> Result<()> {
-        let n = dim as i64;
-        let j = if i < 0 { i + n } else { i };
-        if j < 0 || j >= n {
-            bail!("index {i} is out of range for axis {axis} of length {dim}");
-        }
-        self.start[axis] = j as usize;
-        self.count[axis] = 1;
-        self.step[axis] = 1;
-        self.squeeze[axis] = true;
-        Ok(())
-    }
-
-    /// Does every axis use step 1?
-    pub fn is_box(&self) -> bool {
-        self.step
-            .iter()
-            .zip(&self.count)
-            .all(|(&s, &c)| s == 1 || c <= 1)
-    }
-
-    /// The result shape before sub-array axes.
-    pub fn out_dims(&self) -> Vec<usize> {
-        self.count
-            .iter()
-            .zip(&self.squeeze)
-            .filter(|(_, &q)| !q)
-            .map(|(&c, _)| c)
-            .collect()
-    }
-}
-
 /// Library reads larger than this go in blocks of rows (Ctrl-C and progress between them).
 const LIB_BLOCK_BYTES: usize = 32 << 20;
-
-/// An array over an owned buffer of `bytes` (padded to 8-byte words for alignment).
-pub(crate) fn array_from_words(
-    buf: Vec<u64>,
-    dtype: DType,
-    shape: Vec<usize>,
-    swapped: bool,
-) -> Result<Array> {
-    let strides = c_strides(&shape, dtype.itemsize());
-    Array::from_parts(
-        Arc::new(Buf::Owned(Box::new(buf))),
-        dtype,
-        swapped,
-        shape,
-        strides,
-        0,
-    )
-}
 
 /// Turn the buffer the library filled into an array. For vlen strings, copy the strings
 /// and give the library its memory back (`space` describes the buffer's elements).
@@ -138,7 +31,7 @@ pub(crate) fn finish(
     space: hid_t,
 ) -> Result<Array> {
     match tm.decode {
-        Decode::Plain => array_from_words(buf, tm.dtype.clone(), shape, false),
+        Decode::Plain => Array::from_words(buf, tm.dtype.clone(), shape, false),
         Decode::VlenStr { utf8 } => {
             let ptrs: &[usize] = bytemuck::cast_slice(&buf[..n]);
             let mut strs: Vec<Vec<u8>> = Vec::with_capacity(n);

@@ -155,6 +155,21 @@ pub const PALETTE: [RGBColor; 10] = [
 /// files (which name the family instead of embedding glyphs) render in a sans font too.
 const FONT: &str = "sans-serif";
 
+/// The house style of every panel's mesh (light grid, label fonts, tick format, 8 x
+/// ticks); a macro because plotters' mesh builder is generic over the coordinate types.
+macro_rules! house_mesh {
+    ($mesh:expr) => {
+        $mesh
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .axis_desc_style((FONT, 18))
+            .label_style((FONT, 14))
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .x_labels(8)
+    };
+}
+
 /// Register the embedded DejaVu Sans (regular and bold) with plotters, once.
 fn font() -> Result<&'static str> {
     static DONE: OnceLock<bool> = OnceLock::new();
@@ -479,14 +494,7 @@ where
         .map_err(perr)?;
     {
         let mut mesh = chart.configure_mesh();
-        mesh.light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.08))
-            .axis_desc_style((FONT, 18))
-            .label_style((FONT, 14))
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .x_labels(8)
-            .y_labels(8);
+        house_mesh!(mesh).y_labels(8);
         if let Some(l) = &fig.xlabel {
             if xlabel {
                 mesh.x_desc(l.clone());
@@ -741,19 +749,11 @@ where
         .map_err(perr)?;
     {
         let mut mesh = chart.configure_mesh();
-        mesh.light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.08))
-            .axis_desc_style((FONT, 18))
-            .label_style((FONT, 14))
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .x_labels(8)
-            .y_labels(4)
-            .y_desc(
-                fig.ratio_label
-                    .clone()
-                    .unwrap_or_else(|| "ratio".to_string()),
-            );
+        house_mesh!(mesh).y_labels(4).y_desc(
+            fig.ratio_label
+                .clone()
+                .unwrap_or_else(|| "ratio".to_string()),
+        );
         if let Some(l) = &fig.xlabel {
             mesh.x_desc(l.clone());
         }

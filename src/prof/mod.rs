@@ -45,6 +45,26 @@ pub fn current_name() -> &'static str {
     CURRENT.with(|c| c.get())
 }
 
+/// The innermost built-in running anywhere (the session thread opens these spans), for
+/// naming the function in "internal error in FUNCTION" when a kernel panics, perhaps on a
+/// worker thread. Updated without waiting: a contended update is skipped.
+static RUNNING: std::sync::Mutex<&'static str> = std::sync::Mutex::new("");
+
+fn set_running(name: &'static str) {
+    match RUNNING.try_lock() {
+        Ok(mut g) => *g = name,
+        Err(std::sync::TryLockError::Poisoned(p)) => *p.into_inner() = name,
+        Err(std::sync::TryLockError::WouldBlock) => {}
+    }
+}
+
+/// The built-in that was running when this was called ("" when none).
+pub fn running_builtin() -> &'static str {
+    *RUNNING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A timing span; records on drop when profiling is on.
 #[must_use = "a span measures until it is dropped"]
 pub struct Span {
@@ -55,7 +75,12 @@ pub struct Span {
 impl Drop for Span {
     #[inline]
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.prev));
+        // A built-in's span restores the running name; a stage (which did not change it)
+        // does not, so a worker thread's stage never clears the session's name.
+        let was = CURRENT.with(|c| c.replace(self.prev));
+        if !std::ptr::eq(was, self.prev) && !std::thread::panicking() {
+            set_running(self.prev);
+        }
         if let Some(a) = self.active.take() {
             record::close(a);
         }
@@ -68,6 +93,7 @@ impl Drop for Span {
 #[inline]
 pub fn span(name: &'static str) -> Span {
     let prev = CURRENT.with(|c| c.replace(name));
+    set_running(name);
     Span {
         prev,
         active: if enabled() {

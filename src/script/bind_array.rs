@@ -5,350 +5,19 @@
 
 use std::ops::{Range, RangeInclusive};
 
-use rhai::{Dynamic, Engine, EvalAltResult, FLOAT, INT};
+use rhai::{Dynamic, FLOAT, INT};
 
-use super::conv;
-use super::help::FnDoc;
+use super::conv::{self, opt_int, scalar_dyn};
+use super::registry::{Func, RResult, Reg};
 use super::IntoRhai;
 use crate::array::ops::{self, BinOp, CmpOp, Operand, UnOp};
-use crate::array::reduce::{self, Red, Scalar};
+use crate::array::reduce::{self, Red};
 use crate::array::select::{self, dtype_arg, IndexResult};
 use crate::array::{create, format, sort, Array, DType};
 use crate::io::npy;
 
-type RResult<T> = Result<T, Box<EvalAltResult>>;
-
 /// Lists longer than this are refused by `to_list` (the session would stall printing them).
 const LIST_LIMIT: usize = 10_000_000;
-
-/// Help for every function this module registers.
-pub const DOCS: &[FnDoc] = &[
-    FnDoc {
-        name: "load",
-        sig: "load(path, [slice]) -> Array",
-        doc: "Memory-map a `.npy` file: the header is parsed, the data is not read until used, \
-so a 2 GB file opens in milliseconds. Every NumPy numeric dtype, both byte orders, C and \
-Fortran order, format versions 1-3, fixed-width strings and structured dtypes \
-(`x.field(\"name\")`). `slice` is a row slice of the first axis with k/M suffixes: \
-`\"0:1M\"`, `\"-100k:\"`, `\":10\"`; the array remembers the file's shape. Object (pickle) \
-arrays, truncated files and bad headers are refused with an error naming the file.\n\
-Example: `let ox = load(\"evt/ox.npy\", \"0:1M\");`",
-    },
-    FnDoc {
-        name: "save",
-        sig: "save(x, path) / x.save(path)",
-        doc: "Write `x` as a `.npy` file that NumPy reads back identically (dtype, byte order, \
-shape, C or Fortran order). Written to a temporary name and renamed, so a reader never sees \
-half a file.",
-    },
-    FnDoc {
-        name: "shape",
-        sig: "x.shape -> array of ints",
-        doc: "The array's shape, e.g. `[1000000, 4, 4]`.",
-    },
-    FnDoc {
-        name: "dtype",
-        sig: "x.dtype -> string",
-        doc: "The NumPy name of the element type: \"float32\", \"int16\", \"uint64\", \"bool\", \
-\"complex128\", \"|S8\", or the structured descr.",
-    },
-    FnDoc {
-        name: "len",
-        sig: "x.len -> int",
-        doc: "Length of the first axis (1 for a 0-d array).",
-    },
-    FnDoc {
-        name: "ndim",
-        sig: "x.ndim -> int",
-        doc: "Number of axes.",
-    },
-    FnDoc {
-        name: "size",
-        sig: "x.size -> int",
-        doc: "Number of elements (product of the shape).",
-    },
-    FnDoc {
-        name: "nbytes",
-        sig: "x.nbytes -> int",
-        doc: "Size of the elements in bytes (size × itemsize).",
-    },
-    FnDoc {
-        name: "mem",
-        sig: "x.mem -> string",
-        doc: "How the data is held: \"mapped\" (viewed in place in a file mapping, costs no \
-process memory), \"owned\" (in process memory) or \"lazy\" (needs a byte-order or alignment \
-conversion on first use).",
-    },
-    FnDoc {
-        name: "fields",
-        sig: "x.fields -> array of strings",
-        doc: "Field names of a structured dtype (empty for plain dtypes).",
-    },
-    FnDoc {
-        name: "field",
-        sig: "x.field(name) -> Array",
-        doc: "One field of a structured array as an array of its own (a strided view, no copy). \
-`x[\"name\"]` is the same.",
-    },
-    FnDoc {
-        name: "head",
-        sig: "x.head([n]) -> Array",
-        doc: "The first n rows (default 10) as a view.",
-    },
-    FnDoc {
-        name: "tail",
-        sig: "x.tail([n]) -> Array",
-        doc: "The last n rows (default 10) as a view.",
-    },
-    FnDoc {
-        name: "rows",
-        sig: "x.rows(spec) -> Array",
-        doc: "A row slice of the first axis from a slice string like `load` takes: \
-`x.rows(\"0:1M\")`, `x.rows(\"-100k:\")`. A view, no copy. `x[\"0:1M\"]` is the same.",
-    },
-    FnDoc {
-        name: "slice",
-        sig: "x.slice(axis, start, stop, [step]) -> Array",
-        doc: "Elements start..stop (by step) along `axis`, Python slice rules: negative values \
-count from the end, bounds are clipped, `()` means open. A view, no copy. \
-`x[0..10]` and `x[0..=9]` slice the first axis.",
-    },
-    FnDoc {
-        name: "take",
-        sig: "x.take(axis, index) -> Array",
-        doc: "The sub-array at `index` along `axis` (the axis disappears): `ox.take(1, 0)` is \
-NumPy's `ox[:, 0]`. Negative indices count from the end. A view, no copy.",
-    },
-    FnDoc {
-        name: "col",
-        sig: "x.col(i) -> Array",
-        doc: "Column i: `x.take(1, i)`, NumPy's `x[:, i]` (for a 2-D table of values).",
-    },
-    FnDoc {
-        name: "reshape",
-        sig: "x.reshape(shape) -> Array",
-        doc: "The same elements with a new shape (one entry may be -1). A view when the data \
-is contiguous, otherwise a C-order copy.",
-    },
-    FnDoc {
-        name: "T",
-        sig: "x.T -> Array",
-        doc: "The transpose (axes reversed), a view.",
-    },
-    FnDoc {
-        name: "view",
-        sig: "x.view(dtype) -> Array",
-        doc: "Reinterpret the bytes as another dtype of compatible size (NumPy's `x.view`): \
-`f.view(\"u4\")` gives the bits of float32 values. The last axis is rescaled when the item \
-sizes differ.",
-    },
-    FnDoc {
-        name: "astype",
-        sig: "x.astype(dtype) -> Array",
-        doc: "Convert values to another dtype (NumPy casting: floats truncate toward zero when \
-cast to integers, out-of-range integers wrap). Names: \"f4\", \"float64\", \"i8\", \"u2\", \
-\"bool\", ...",
-    },
-    FnDoc {
-        name: "to_list",
-        sig: "x.to_list() -> array",
-        doc: "The elements as a Rhai array (nested by shape is not kept: C order, flat). Refused \
-for more than 10M elements; take a part first (`x.head(n)`, `x[mask]`).",
-    },
-    FnDoc {
-        name: "item",
-        sig: "x.item() -> value",
-        doc: "The single element of a one-element array as a number, bool or string.",
-    },
-    FnDoc {
-        name: "index",
-        sig: "x[i], x[range], x[mask], x[indices], x[\"field\"], x[\"0:1M\"]",
-        doc: "Indexing. `x[i]` is row i (an element for 1-D arrays; negative counts from the \
-end); `x[0..10]` a row slice (view); `x[mask]` with a bool Array of the first axis's length \
-keeps the rows where it is true; `x[idx]` with an integer Array gathers those rows; a string \
-is a field name or a row slice.",
-    },
-    FnDoc {
-        name: "operators",
-        sig: "x + y, x - y, x * y, x / y, x % y, -x, x & y, x | y, x ^ y, !x, x << n, x >> n",
-        doc: "Elementwise arithmetic and bit operations with NumPy 2 type promotion and \
-broadcasting; Rhai numbers are weak scalars (`x * 2` keeps float32). `/` of integers gives \
-float64. `&`, `|`, `^`, `!` on bool masks are logical and/or/xor/not. Comparisons \
-`== != < <= > >=` give bool masks. Operators need one side to be an Array.",
-    },
-    FnDoc {
-        name: "abs",
-        sig: "abs(x) -> Array",
-        doc: "Elementwise absolute value (keeps the dtype).",
-    },
-    FnDoc {
-        name: "sqrt",
-        sig: "sqrt(x) -> Array",
-        doc: "Elementwise square root (integers give float64).",
-    },
-    FnDoc {
-        name: "exp",
-        sig: "exp(x) -> Array",
-        doc: "Elementwise e^x (integers give float64).",
-    },
-    FnDoc {
-        name: "log",
-        sig: "log(x) -> Array",
-        doc: "Elementwise natural logarithm (integers give float64).",
-    },
-    FnDoc {
-        name: "floor",
-        sig: "floor(x) -> Array",
-        doc: "Elementwise floor (keeps the dtype).",
-    },
-    FnDoc {
-        name: "ceil",
-        sig: "ceil(x) -> Array",
-        doc: "Elementwise ceiling (keeps the dtype).",
-    },
-    FnDoc {
-        name: "isnan",
-        sig: "isnan(x) -> Array",
-        doc: "Bool mask of the NaN elements.",
-    },
-    FnDoc {
-        name: "where",
-        sig: "where(mask, a, b) -> Array",
-        doc: "Elementwise choice: `a` where `mask` is true, else `b` (arrays or numbers, \
-broadcast together).",
-    },
-    FnDoc {
-        name: "sum",
-        sig: "x.sum([axis])",
-        doc: "Sum of all elements (a number) or along `axis` (an Array). Integers sum in int64 \
-(uint64 for unsigned), bool counts; float32 sums pairwise in float32 like NumPy.",
-    },
-    FnDoc {
-        name: "min",
-        sig: "x.min([axis])",
-        doc: "Minimum (NaN propagates, as in NumPy). Empty arrays are an error.",
-    },
-    FnDoc {
-        name: "max",
-        sig: "x.max([axis])",
-        doc: "Maximum (NaN propagates, as in NumPy). Empty arrays are an error.",
-    },
-    FnDoc {
-        name: "mean",
-        sig: "x.mean([axis])",
-        doc: "Arithmetic mean (float64 for integers).",
-    },
-    FnDoc {
-        name: "std",
-        sig: "x.std([axis])",
-        doc: "Population standard deviation (ddof = 0, like NumPy's default).",
-    },
-    FnDoc {
-        name: "count",
-        sig: "x.count([axis])",
-        doc: "Number of non-zero (true) elements: `(x > 3).count()` counts matches.",
-    },
-    FnDoc {
-        name: "argmin",
-        sig: "x.argmin([axis])",
-        doc: "Index of the first minimum (flat C-order index without an axis).",
-    },
-    FnDoc {
-        name: "argmax",
-        sig: "x.argmax([axis])",
-        doc: "Index of the first maximum (flat C-order index without an axis).",
-    },
-    FnDoc {
-        name: "any",
-        sig: "x.any([axis])",
-        doc: "True when any element is non-zero.",
-    },
-    FnDoc {
-        name: "all",
-        sig: "x.all([axis])",
-        doc: "True when every element is non-zero.",
-    },
-    FnDoc {
-        name: "sort",
-        sig: "sort(x) -> Array",
-        doc: "A sorted copy along the last axis (NaN last). For Tables, `t.sort(column)`.",
-    },
-    FnDoc {
-        name: "argsort",
-        sig: "argsort(x) -> Array",
-        doc: "Indices (int64) that sort x along its last axis; stable, NaN last.",
-    },
-    FnDoc {
-        name: "unique",
-        sig: "unique(x) -> Array",
-        doc: "The distinct values, sorted, as a 1-D array.",
-    },
-    FnDoc {
-        name: "unique_counts",
-        sig: "unique_counts(x) -> Table",
-        doc: "A Table of distinct values (`value`) and how often each occurs (`count`), most \
-frequent first (ties in value order).",
-    },
-    FnDoc {
-        name: "nonzero",
-        sig: "nonzero(mask) -> Array",
-        doc: "Indices (int64) of the true elements of a 1-D mask (NumPy's `flatnonzero`).",
-    },
-    FnDoc {
-        name: "arange",
-        sig: "arange([start], stop, [step]) -> Array",
-        doc: "Evenly spaced values below `stop` (NumPy's arange): int64 for integer \
-arguments, float64 when any is a float.",
-    },
-    FnDoc {
-        name: "linspace",
-        sig: "linspace(a, b, n) -> Array",
-        doc: "`n` evenly spaced float64 values from a to b inclusive.",
-    },
-    FnDoc {
-        name: "zeros",
-        sig: "zeros(shape, [dtype]) -> Array",
-        doc: "An array of zeros (default float64); `shape` is an int or a list of ints.",
-    },
-    FnDoc {
-        name: "ones",
-        sig: "ones(shape, [dtype]) -> Array",
-        doc: "An array of ones (default float64).",
-    },
-    FnDoc {
-        name: "full",
-        sig: "full(shape, value, [dtype]) -> Array",
-        doc: "An array filled with `value` (default dtype: int64 for an integer value, float64 \
-for a float, bool for a bool).",
-    },
-    FnDoc {
-        name: "random",
-        sig: "random(shape, [seed]) -> Array",
-        doc: "Uniform float64 values in [0, 1), the same for the same seed on every machine \
-(SplitMix64 counter stream; default seed 0).",
-    },
-    FnDoc {
-        name: "randint",
-        sig: "randint(lo, hi, shape, [seed]) -> Array",
-        doc: "Uniform int64 values in [lo, hi), reproducible from the seed.",
-    },
-    FnDoc {
-        name: "array",
-        sig: "array(list, [dtype]) -> Array",
-        doc: "An Array from a Rhai list of numbers or bools (nested lists give more axes). \
-Default dtype: bool for bools, int64 for integers, float64 when any element is a float.",
-    },
-];
-
-/// A script value for a reduction or element.
-pub fn scalar_dyn(s: Scalar) -> Dynamic {
-    match s {
-        Scalar::Int(i) => Dynamic::from_int(i),
-        Scalar::Float(f) => Dynamic::from_float(f),
-        Scalar::Bool(b) => Dynamic::from_bool(b),
-        Scalar::Str(s) => Dynamic::from(s),
-    }
-}
 
 /// One side of an operator, from a Rhai value.
 fn operand(v: &Dynamic, op: &str) -> RResult<Operand> {
@@ -451,15 +120,6 @@ fn tail(a: &Array, n: INT) -> RResult<Array> {
     a.slice_axis(0, Some((len - n).max(0)), None, 1).rh()
 }
 
-fn opt_int(v: &Dynamic, what: &str) -> RResult<Option<i64>> {
-    if v.is_unit() {
-        return Ok(None);
-    }
-    v.as_int()
-        .map(Some)
-        .map_err(|t| format!("{what}: expected an integer or (), found {t}").into())
-}
-
 fn slice(a: &Array, axis: INT, start: Dynamic, stop: Dynamic, step: INT) -> RResult<Array> {
     let ax = a.axis(axis).rh()?;
     a.slice_axis(
@@ -523,31 +183,41 @@ fn cmp(op: CmpOp, x: &Dynamic, y: &Dynamic) -> RResult<Array> {
 }
 
 /// Register an operator for Array⊕Array, Array⊕int/float/bool and int/float/bool⊕Array.
-macro_rules! reg_op {
-    ($engine:expr, $name:expr, $f:expr) => {{
-        let f = $f;
-        $engine.register_fn($name, move |a: Array, b: Array| {
-            f(&Dynamic::from(a), &Dynamic::from(b))
-        });
-        $engine.register_fn($name, move |a: Array, b: INT| {
-            f(&Dynamic::from(a), &Dynamic::from_int(b))
-        });
-        $engine.register_fn($name, move |a: Array, b: FLOAT| {
-            f(&Dynamic::from(a), &Dynamic::from_float(b))
-        });
-        $engine.register_fn($name, move |a: Array, b: bool| {
-            f(&Dynamic::from(a), &Dynamic::from_bool(b))
-        });
-        $engine.register_fn($name, move |a: INT, b: Array| {
-            f(&Dynamic::from_int(a), &Dynamic::from(b))
-        });
-        $engine.register_fn($name, move |a: FLOAT, b: Array| {
-            f(&Dynamic::from_float(a), &Dynamic::from(b))
-        });
-        $engine.register_fn($name, move |a: bool, b: Array| {
-            f(&Dynamic::from_bool(a), &Dynamic::from(b))
-        });
-    }};
+fn reg_op<'r, 'e>(
+    f: Func<'r, 'e>,
+    name: &'static str,
+    op: impl Fn(&Dynamic, &Dynamic) -> RResult<Array> + Clone + Send + Sync + 'static,
+) -> Func<'r, 'e> {
+    let (o1, o2, o3, o4, o5, o6, o7) = (
+        op.clone(),
+        op.clone(),
+        op.clone(),
+        op.clone(),
+        op.clone(),
+        op.clone(),
+        op,
+    );
+    f.named(name, move |a: Array, b: Array| {
+        o1(&Dynamic::from(a), &Dynamic::from(b))
+    })
+    .named(name, move |a: Array, b: INT| {
+        o2(&Dynamic::from(a), &Dynamic::from_int(b))
+    })
+    .named(name, move |a: Array, b: FLOAT| {
+        o3(&Dynamic::from(a), &Dynamic::from_float(b))
+    })
+    .named(name, move |a: Array, b: bool| {
+        o4(&Dynamic::from(a), &Dynamic::from_bool(b))
+    })
+    .named(name, move |a: INT, b: Array| {
+        o5(&Dynamic::from_int(a), &Dynamic::from(b))
+    })
+    .named(name, move |a: FLOAT, b: Array| {
+        o6(&Dynamic::from_float(a), &Dynamic::from(b))
+    })
+    .named(name, move |a: bool, b: Array| {
+        o7(&Dynamic::from_bool(a), &Dynamic::from(b))
+    })
 }
 
 /// An Array from a (possibly nested) Rhai list: every list at one depth must have the same
@@ -652,28 +322,57 @@ fn arange_dyn(start: &Dynamic, stop: &Dynamic, step: &Dynamic) -> RResult<Array>
 }
 
 /// Register this module's types and functions.
-pub fn register(engine: &mut Engine) {
-    engine.register_type_with_name::<Array>("Array");
-    engine.register_fn("to_string", |a: &mut Array| a.to_string());
-    engine.register_fn("to_debug", |a: &mut Array| format::summary(a));
+pub fn register(r: &mut Reg) {
+    r.ty_with::<Array>("Array", |a| a.to_string(), format::summary);
 
     // ---- files
-    engine.register_fn("load", |path: &str| npy::load(path, None).rh());
-    engine.register_fn("load", |path: &str, slice: &str| {
-        npy::load(path, Some(slice)).rh()
-    });
-    engine.register_fn("save", |a: Array, path: &str| npy::save(&a, path).rh());
+    r.func(
+        "load",
+        "load(path, [slice]) -> Array",
+        "Memory-map a `.npy` file: the header is parsed, the data is not read until used, \
+so a 2 GB file opens in milliseconds. Every NumPy numeric dtype, both byte orders, C and \
+Fortran order, format versions 1-3, fixed-width strings and structured dtypes \
+(`x.field(\"name\")`). `slice` is a row slice of the first axis with k/M suffixes: \
+`\"0:1M\"`, `\"-100k:\"`, `\":10\"`; the array remembers the file's shape. Object (pickle) \
+arrays, truncated files and bad headers are refused with an error naming the file.\n\
+Example: `let ox = load(\"evt/ox.npy\", \"0:1M\");`",
+    )
+    .f(|path: &str| npy::load(path, None).rh())
+    .f(|path: &str, slice: &str| npy::load(path, Some(slice)).rh());
+    r.func(
+        "save",
+        "save(x, path) / x.save(path)",
+        "Write `x` as a `.npy` file that NumPy reads back identically (dtype, byte order, \
+shape, C or Fortran order). Written to a temporary name and renamed, so a reader never sees \
+half a file.",
+    )
+    .f(|a: Array, path: &str| npy::save(&a, path).rh());
 
     // ---- properties
-    engine.register_get("shape", |a: &mut Array| -> rhai::Array {
+    r.func(
+        "shape",
+        "x.shape -> array of ints",
+        "The array's shape, e.g. `[1000000, 4, 4]`.",
+    )
+    .get(|a: &mut Array| -> rhai::Array {
         a.shape()
             .iter()
             .map(|&d| Dynamic::from_int(d as INT))
             .collect()
     });
-    engine.register_get("dtype", |a: &mut Array| a.dtype().name());
-    engine.register_get(
+    r.func(
+        "dtype",
+        "x.dtype -> string",
+        "The NumPy name of the element type: \"float32\", \"int16\", \"uint64\", \"bool\", \
+\"complex128\", \"|S8\", or the structured descr.",
+    )
+    .get(|a: &mut Array| a.dtype().name());
+    r.func(
         "len",
+        "x.len -> int",
+        "Length of the first axis (1 for a 0-d array).",
+    )
+    .get(
         |a: &mut Array| {
             if a.ndim() == 0 {
                 1
@@ -682,51 +381,123 @@ pub fn register(engine: &mut Engine) {
             }
         },
     );
-    engine.register_get("ndim", |a: &mut Array| a.ndim() as INT);
-    engine.register_get("size", |a: &mut Array| a.size() as INT);
-    engine.register_get("nbytes", |a: &mut Array| a.nbytes() as INT);
-    engine.register_get("mem", |a: &mut Array| a.mem_kind().name().to_string());
-    engine.register_get("fields", |a: &mut Array| -> rhai::Array {
+    r.func("ndim", "x.ndim -> int", "Number of axes.")
+        .get(|a: &mut Array| a.ndim() as INT);
+    r.func(
+        "size",
+        "x.size -> int",
+        "Number of elements (product of the shape).",
+    )
+    .get(|a: &mut Array| a.size() as INT);
+    r.func(
+        "nbytes",
+        "x.nbytes -> int",
+        "Size of the elements in bytes (size × itemsize).",
+    )
+    .get(|a: &mut Array| a.nbytes() as INT);
+    r.func(
+        "mem",
+        "x.mem -> string",
+        "How the data is held: \"mapped\" (viewed in place in a file mapping, costs no \
+process memory), \"owned\" (in process memory) or \"lazy\" (needs a byte-order or alignment \
+conversion on first use).",
+    )
+    .get(|a: &mut Array| a.mem_kind().name().to_string());
+    r.func(
+        "fields",
+        "x.fields -> array of strings",
+        "Field names of a structured dtype (empty for plain dtypes).",
+    )
+    .get(|a: &mut Array| -> rhai::Array {
         a.field_names().into_iter().map(Dynamic::from).collect()
     });
-    engine.register_get("T", |a: &mut Array| a.transpose());
-    engine.register_fn("field", |a: &mut Array, name: &str| a.field(name).rh());
+    r.func(
+        "T",
+        "x.T -> Array",
+        "The transpose (axes reversed), a view.",
+    )
+    .get(|a: &mut Array| a.transpose());
+    r.func(
+        "field",
+        "x.field(name) -> Array",
+        "One field of a structured array as an array of its own (a strided view, no copy). \
+`x[\"name\"]` is the same.",
+    )
+    .f(|a: &mut Array, name: &str| a.field(name).rh());
 
     // ---- indexing and views
-    engine.register_indexer_get(|a: &mut Array, i: INT| index_dyn(a, i));
-    engine.register_indexer_get(|a: &mut Array, r: Range<INT>| {
+    r.func(
+        "index",
+        "x[i], x[range], x[mask], x[indices], x[\"field\"], x[\"0:1M\"]",
+        "Indexing. `x[i]` is row i (an element for 1-D arrays; negative counts from the \
+end); `x[0..10]` a row slice (view); `x[mask]` with a bool Array of the first axis's length \
+keeps the rows where it is true; `x[idx]` with an integer Array gathers those rows; a string \
+is a field name or a row slice.",
+    )
+    .index_get(|a: &mut Array, i: INT| index_dyn(a, i))
+    .index_get(|a: &mut Array, r: Range<INT>| {
         if a.ndim() == 0 {
             return Err("cannot slice a 0-d array".into());
         }
         a.slice_axis(0, Some(r.start), Some(r.end), 1).rh()
-    });
-    engine.register_indexer_get(|a: &mut Array, r: RangeInclusive<INT>| {
+    })
+    .index_get(|a: &mut Array, r: RangeInclusive<INT>| {
         if a.ndim() == 0 {
             return Err("cannot slice a 0-d array".into());
         }
         let end = *r.end();
         let stop = if end == -1 { None } else { Some(end + 1) };
         a.slice_axis(0, Some(*r.start()), stop, 1).rh()
-    });
-    engine.register_indexer_get(|a: &mut Array, idx: Array| index_array(a, &idx));
-    engine.register_indexer_get(|a: &mut Array, s: &str| index_str(a, s));
-    engine.register_fn("head", |a: &mut Array| head(a, 10));
-    engine.register_fn("head", |a: &mut Array, n: INT| head(a, n));
-    engine.register_fn("tail", |a: &mut Array| tail(a, 10));
-    engine.register_fn("tail", |a: &mut Array, n: INT| tail(a, n));
-    engine.register_fn("rows", |a: &mut Array, spec: &str| rows(a, spec));
-    engine.register_fn(
+    })
+    .index_get(|a: &mut Array, idx: Array| index_array(a, &idx))
+    .index_get(|a: &mut Array, s: &str| index_str(a, s));
+    r.func(
+        "head",
+        "x.head([n]) -> Array",
+        "The first n rows (default 10) as a view.",
+    )
+    .f(|a: &mut Array| head(a, 10))
+    .f(|a: &mut Array, n: INT| head(a, n));
+    r.func(
+        "tail",
+        "x.tail([n]) -> Array",
+        "The last n rows (default 10) as a view.",
+    )
+    .f(|a: &mut Array| tail(a, 10))
+    .f(|a: &mut Array, n: INT| tail(a, n));
+    r.func(
+        "rows",
+        "x.rows(spec) -> Array",
+        "A row slice of the first axis from a slice string like `load` takes: \
+`x.rows(\"0:1M\")`, `x.rows(\"-100k:\")`. A view, no copy. `x[\"0:1M\"]` is the same.",
+    )
+    .f(|a: &mut Array, spec: &str| rows(a, spec));
+    r.func(
         "slice",
-        |a: &mut Array, axis: INT, start: Dynamic, stop: Dynamic| slice(a, axis, start, stop, 1),
-    );
-    engine.register_fn(
-        "slice",
+        "x.slice(axis, start, stop, [step]) -> Array",
+        "Elements start..stop (by step) along `axis`, Python slice rules: negative values \
+count from the end, bounds are clipped, `()` means open. A view, no copy. \
+`x[0..10]` and `x[0..=9]` slice the first axis.",
+    )
+    .f(|a: &mut Array, axis: INT, start: Dynamic, stop: Dynamic| slice(a, axis, start, stop, 1))
+    .f(
         |a: &mut Array, axis: INT, start: Dynamic, stop: Dynamic, step: INT| {
             slice(a, axis, start, stop, step)
         },
     );
-    engine.register_fn("take", |a: &mut Array, axis: INT, i: INT| take(a, axis, i));
-    engine.register_fn("col", |a: &mut Array, i: INT| {
+    r.func(
+        "take",
+        "x.take(axis, index) -> Array",
+        "The sub-array at `index` along `axis` (the axis disappears): `ox.take(1, 0)` is \
+NumPy's `ox[:, 0]`. Negative indices count from the end. A view, no copy.",
+    )
+    .f(|a: &mut Array, axis: INT, i: INT| take(a, axis, i));
+    r.func(
+        "col",
+        "x.col(i) -> Array",
+        "Column i: `x.take(1, i)`, NumPy's `x[:, i]` (for a 2-D table of values).",
+    )
+    .f(|a: &mut Array, i: INT| {
         if a.ndim() < 2 {
             return Err(format!(
                 "col: needs an array of at least 2 axes, found shape {}",
@@ -736,131 +507,238 @@ pub fn register(engine: &mut Engine) {
         }
         take(a, 1, i)
     });
-    engine.register_fn("reshape", |a: &mut Array, s: Dynamic| reshape(a, s));
-    engine.register_fn("view", |a: &mut Array, d: &str| {
-        a.view_as(dtype_arg(d, "view").rh()?).rh()
-    });
-    engine.register_fn("astype", |a: &mut Array, d: &str| {
-        ops::astype(a, &dtype_arg(d, "astype").rh()?).rh()
-    });
-    engine.register_fn("to_list", |a: &mut Array| -> RResult<rhai::Array> {
+    r.func(
+        "reshape",
+        "x.reshape(shape) -> Array",
+        "The same elements with a new shape (one entry may be -1). A view when the data \
+is contiguous, otherwise a C-order copy.",
+    )
+    .f(|a: &mut Array, s: Dynamic| reshape(a, s));
+    r.func(
+        "view",
+        "x.view(dtype) -> Array",
+        "Reinterpret the bytes as another dtype of compatible size (NumPy's `x.view`): \
+`f.view(\"u4\")` gives the bits of float32 values. The last axis is rescaled when the item \
+sizes differ.",
+    )
+    .f(|a: &mut Array, d: &str| a.view_as(dtype_arg(d, "view").rh()?).rh());
+    r.func(
+        "astype",
+        "x.astype(dtype) -> Array",
+        "Convert values to another dtype (NumPy casting: floats truncate toward zero when \
+cast to integers, out-of-range integers wrap). Names: \"f4\", \"float64\", \"i8\", \"u2\", \
+\"bool\", ...",
+    )
+    .f(|a: &mut Array, d: &str| ops::astype(a, &dtype_arg(d, "astype").rh()?).rh());
+    r.func(
+        "to_list",
+        "x.to_list() -> array",
+        "The elements as a Rhai array (nested by shape is not kept: C order, flat). Refused \
+for more than 10M elements; take a part first (`x.head(n)`, `x[mask]`).",
+    )
+    .f(|a: &mut Array| -> RResult<rhai::Array> {
         Ok(select::to_scalars(a, LIST_LIMIT)
             .rh()?
             .into_iter()
             .map(scalar_dyn)
             .collect())
     });
-    engine.register_fn("item", |a: &mut Array| -> RResult<Dynamic> {
-        select::item(a).map(scalar_dyn).rh()
-    });
+    r.func(
+        "item",
+        "x.item() -> value",
+        "The single element of a one-element array as a number, bool or string.",
+    )
+    .f(|a: &mut Array| -> RResult<Dynamic> { select::item(a).map(scalar_dyn).rh() });
 
     // ---- operators
-    reg_op!(engine, "+", |x: &Dynamic, y: &Dynamic| bin(
-        BinOp::Add,
-        x,
-        y
-    ));
-    reg_op!(engine, "-", |x: &Dynamic, y: &Dynamic| bin(
-        BinOp::Sub,
-        x,
-        y
-    ));
-    reg_op!(engine, "*", |x: &Dynamic, y: &Dynamic| bin(
-        BinOp::Mul,
-        x,
-        y
-    ));
-    reg_op!(engine, "/", |x: &Dynamic, y: &Dynamic| bin(
-        BinOp::Div,
-        x,
-        y
-    ));
-    reg_op!(engine, "%", |x: &Dynamic, y: &Dynamic| bin(
-        BinOp::Rem,
-        x,
-        y
-    ));
-    reg_op!(engine, "&", |x: &Dynamic, y: &Dynamic| bin(
-        BinOp::And,
-        x,
-        y
-    ));
-    reg_op!(engine, "|", |x: &Dynamic, y: &Dynamic| bin(BinOp::Or, x, y));
-    reg_op!(engine, "^", |x: &Dynamic, y: &Dynamic| bin(
-        BinOp::Xor,
-        x,
-        y
-    ));
-    reg_op!(engine, "<<", |x: &Dynamic, y: &Dynamic| bin(
-        BinOp::Shl,
-        x,
-        y
-    ));
-    reg_op!(engine, ">>", |x: &Dynamic, y: &Dynamic| bin(
-        BinOp::Shr,
-        x,
-        y
-    ));
-    reg_op!(engine, "==", |x: &Dynamic, y: &Dynamic| cmp(
-        CmpOp::Eq,
-        x,
-        y
-    ));
-    reg_op!(engine, "!=", |x: &Dynamic, y: &Dynamic| cmp(
-        CmpOp::Ne,
-        x,
-        y
-    ));
-    reg_op!(engine, "<", |x: &Dynamic, y: &Dynamic| cmp(CmpOp::Lt, x, y));
-    reg_op!(engine, "<=", |x: &Dynamic, y: &Dynamic| cmp(
-        CmpOp::Le,
-        x,
-        y
-    ));
-    reg_op!(engine, ">", |x: &Dynamic, y: &Dynamic| cmp(CmpOp::Gt, x, y));
-    reg_op!(engine, ">=", |x: &Dynamic, y: &Dynamic| cmp(
-        CmpOp::Ge,
-        x,
-        y
-    ));
-    engine.register_fn("-", |a: Array| ops::unary(UnOp::Neg, &a).rh());
-    engine.register_fn("!", |a: Array| ops::unary(UnOp::Not, &a).rh());
+    let mut f = r.func(
+        "operators",
+        "x + y, x - y, x * y, x / y, x % y, -x, x & y, x | y, x ^ y, !x, x << n, x >> n",
+        "Elementwise arithmetic and bit operations with NumPy 2 type promotion and \
+broadcasting; Rhai numbers are weak scalars (`x * 2` keeps float32). `/` of integers gives \
+float64. `&`, `|`, `^`, `!` on bool masks are logical and/or/xor/not. Comparisons \
+`== != < <= > >=` give bool masks. Operators need one side to be an Array.",
+    );
+    for (name, op) in [
+        ("+", BinOp::Add),
+        ("-", BinOp::Sub),
+        ("*", BinOp::Mul),
+        ("/", BinOp::Div),
+        ("%", BinOp::Rem),
+        ("&", BinOp::And),
+        ("|", BinOp::Or),
+        ("^", BinOp::Xor),
+        ("<<", BinOp::Shl),
+        (">>", BinOp::Shr),
+    ] {
+        f = reg_op(f, name, move |x, y| bin(op, x, y));
+    }
+    for (name, op) in [
+        ("==", CmpOp::Eq),
+        ("!=", CmpOp::Ne),
+        ("<", CmpOp::Lt),
+        ("<=", CmpOp::Le),
+        (">", CmpOp::Gt),
+        (">=", CmpOp::Ge),
+    ] {
+        f = reg_op(f, name, move |x, y| cmp(op, x, y));
+    }
+    f.named("-", |a: Array| ops::unary(UnOp::Neg, &a).rh())
+        .named("!", |a: Array| ops::unary(UnOp::Not, &a).rh());
 
     // ---- elementwise functions
-    for (name, op) in [
-        ("abs", UnOp::Abs),
-        ("sqrt", UnOp::Sqrt),
-        ("exp", UnOp::Exp),
-        ("log", UnOp::Log),
-        ("floor", UnOp::Floor),
-        ("ceil", UnOp::Ceil),
-        ("isnan", UnOp::IsNan),
+    for (name, sig, doc, op) in [
+        (
+            "abs",
+            "abs(x) -> Array",
+            "Elementwise absolute value (keeps the dtype).",
+            UnOp::Abs,
+        ),
+        (
+            "sqrt",
+            "sqrt(x) -> Array",
+            "Elementwise square root (integers give float64).",
+            UnOp::Sqrt,
+        ),
+        (
+            "exp",
+            "exp(x) -> Array",
+            "Elementwise e^x (integers give float64).",
+            UnOp::Exp,
+        ),
+        (
+            "log",
+            "log(x) -> Array",
+            "Elementwise natural logarithm (integers give float64).",
+            UnOp::Log,
+        ),
+        (
+            "floor",
+            "floor(x) -> Array",
+            "Elementwise floor (keeps the dtype).",
+            UnOp::Floor,
+        ),
+        (
+            "ceil",
+            "ceil(x) -> Array",
+            "Elementwise ceiling (keeps the dtype).",
+            UnOp::Ceil,
+        ),
+        (
+            "isnan",
+            "isnan(x) -> Array",
+            "Bool mask of the NaN elements.",
+            UnOp::IsNan,
+        ),
     ] {
-        engine.register_fn(name, move |a: &mut Array| ops::unary(op, a).rh());
+        r.func(name, sig, doc)
+            .f(move |a: &mut Array| ops::unary(op, a).rh());
     }
-    engine.register_fn(
+    r.func(
         "where",
-        |m: Array, a: Dynamic, b: Dynamic| -> RResult<Array> {
-            let oa = operand(&a, "where")?;
-            let ob = operand(&b, "where")?;
-            ops::where_(&m, &oa, &ob).rh()
-        },
-    );
+        "where(mask, a, b) -> Array",
+        "Elementwise choice: `a` where `mask` is true, else `b` (arrays or numbers, \
+broadcast together).",
+    )
+    .f(|m: Array, a: Dynamic, b: Dynamic| -> RResult<Array> {
+        let oa = operand(&a, "where")?;
+        let ob = operand(&b, "where")?;
+        ops::where_(&m, &oa, &ob).rh()
+    });
 
     // ---- reductions
-    for r in Red::ALL {
-        engine.register_fn(r.name(), move |a: &mut Array| reduce_dyn(a, r));
-        engine.register_fn(r.name(), move |a: &mut Array, axis: INT| {
-            reduce_axis_dyn(a, r, axis)
-        });
+    for red in Red::ALL {
+        let (sig, doc) = match red {
+            Red::Sum => (
+                "x.sum([axis or list of axes])",
+                "Sum of all elements (a number) or along `axis` (an Array); a list of axes \
+reduces them all at once, like NumPy's `axis=(0, 2)`: `x.sum([0, 2])`. The reductions other \
+than argmin/argmax take a list too. Integers sum in int64 (uint64 for unsigned), bool \
+counts; float32 sums pairwise in float32 like NumPy.",
+            ),
+            Red::Min => (
+                "x.min([axis or list of axes])",
+                "Minimum (NaN propagates, as in NumPy). Empty arrays are an error.",
+            ),
+            Red::Max => (
+                "x.max([axis or list of axes])",
+                "Maximum (NaN propagates, as in NumPy). Empty arrays are an error.",
+            ),
+            Red::Mean => (
+                "x.mean([axis or list of axes])",
+                "Arithmetic mean (float64 for integers).",
+            ),
+            Red::Std => (
+                "x.std([axis or list of axes])",
+                "Population standard deviation (ddof = 0, like NumPy's default).",
+            ),
+            Red::Count => (
+                "x.count([axis or list of axes])",
+                "Number of non-zero (true) elements: `(x > 3).count()` counts matches.",
+            ),
+            Red::ArgMin => (
+                "x.argmin([axis])",
+                "Index of the first minimum (flat C-order index without an axis).",
+            ),
+            Red::ArgMax => (
+                "x.argmax([axis])",
+                "Index of the first maximum (flat C-order index without an axis).",
+            ),
+            Red::Any => (
+                "x.any([axis or list of axes])",
+                "True when any element is non-zero.",
+            ),
+            Red::All => (
+                "x.all([axis or list of axes])",
+                "True when every element is non-zero.",
+            ),
+        };
+        r.func(red.name(), sig, doc)
+            .f(move |a: &mut Array| reduce_dyn(a, red))
+            .f(move |a: &mut Array, axis: INT| reduce_axis_dyn(a, red, axis))
+            .f(move |a: &mut Array, axes: rhai::Array| -> RResult<Array> {
+                let axes = conv::i64_list(&Dynamic::from(axes), red.name())?;
+                reduce::reduce_axes(a, red, &axes).rh()
+            });
     }
 
     // ---- sorting and counting
-    engine.register_fn("sort", |a: &mut Array| sort::sort(a).rh());
-    engine.register_fn("argsort", |a: &mut Array| sort::argsort(a).rh());
-    engine.register_fn("unique", |a: &mut Array| sort::unique(a).rh());
-    engine.register_fn("unique_counts", |a: &mut Array| sort::unique_counts(a).rh());
-    engine.register_fn("nonzero", |m: &mut Array| -> RResult<Array> {
+    r.func(
+        "sort",
+        "sort(x, [axis]) -> Array",
+        "A sorted copy along the last axis, or along `axis` (negative counts from the end), \
+NaN last as in NumPy; a parallel radix sort, stable, that stops on Ctrl-C. For Tables, \
+`t.sort(column)`.",
+    )
+    .f(|a: &mut Array| sort::sort(a).rh())
+    .f(|a: &mut Array, axis: INT| sort::sort_axis(a, axis).rh());
+    r.func(
+        "argsort",
+        "argsort(x, [axis]) -> Array",
+        "Indices (int64) that sort x along its last axis or along `axis`: NumPy's \
+`kind=\"stable\"` (equal values keep their order, -0.0 equals 0.0, NaN last).",
+    )
+    .f(|a: &mut Array| sort::argsort(a).rh())
+    .f(|a: &mut Array, axis: INT| sort::argsort_axis(a, axis).rh());
+    r.func(
+        "unique",
+        "unique(x) -> Array",
+        "The distinct values, sorted, as a 1-D array.",
+    )
+    .f(|a: &mut Array| sort::unique(a).rh());
+    r.func(
+        "unique_counts",
+        "unique_counts(x) -> Table",
+        "A Table of distinct values (`value`) and how often each occurs (`count`), most \
+frequent first (ties in value order).",
+    )
+    .f(|a: &mut Array| sort::unique_counts(a).rh());
+    r.func(
+        "nonzero",
+        "nonzero(mask) -> Array",
+        "Indices (int64) of the true elements of a 1-D mask (NumPy's `flatnonzero`).",
+    )
+    .f(|m: &mut Array| -> RResult<Array> {
         if *m.dtype() != DType::Bool {
             return Err(format!("nonzero: needs a bool mask, found {}", m.dtype().name()).into());
         }
@@ -870,63 +748,82 @@ pub fn register(engine: &mut Engine) {
     });
 
     // ---- creation
-    engine.register_fn("arange", |stop: Dynamic| {
-        arange_dyn(&Dynamic::from_int(0), &stop, &Dynamic::from_int(1))
-    });
-    engine.register_fn("arange", |start: Dynamic, stop: Dynamic| {
-        arange_dyn(&start, &stop, &Dynamic::from_int(1))
-    });
-    engine.register_fn("arange", |start: Dynamic, stop: Dynamic, step: Dynamic| {
-        arange_dyn(&start, &stop, &step)
-    });
-    engine.register_fn(
+    r.func(
+        "arange",
+        "arange([start], stop, [step]) -> Array",
+        "Evenly spaced values below `stop` (NumPy's arange): int64 for integer \
+arguments, float64 when any is a float.",
+    )
+    .f(|stop: Dynamic| arange_dyn(&Dynamic::from_int(0), &stop, &Dynamic::from_int(1)))
+    .f(|start: Dynamic, stop: Dynamic| arange_dyn(&start, &stop, &Dynamic::from_int(1)))
+    .f(|start: Dynamic, stop: Dynamic, step: Dynamic| arange_dyn(&start, &stop, &step));
+    r.func(
         "linspace",
-        |a: Dynamic, b: Dynamic, n: INT| -> RResult<Array> {
-            if n < 0 {
-                return Err(format!("linspace: n must be >= 0, found {n}").into());
-            }
-            create::linspace(
-                conv::num(&a, "linspace")?,
-                conv::num(&b, "linspace")?,
-                n as usize,
-            )
-            .rh()
-        },
-    );
-    engine.register_fn("zeros", |s: Dynamic| {
-        full_dyn(&s, &Dynamic::from_float(0.0), None)
+        "linspace(a, b, n) -> Array",
+        "`n` evenly spaced float64 values from a to b inclusive.",
+    )
+    .f(|a: Dynamic, b: Dynamic, n: INT| -> RResult<Array> {
+        if n < 0 {
+            return Err(format!("linspace: n must be >= 0, found {n}").into());
+        }
+        create::linspace(
+            conv::num(&a, "linspace")?,
+            conv::num(&b, "linspace")?,
+            n as usize,
+        )
+        .rh()
     });
-    engine.register_fn("zeros", |s: Dynamic, d: &str| {
-        full_dyn(&s, &Dynamic::from_int(0), Some(d))
-    });
-    engine.register_fn("ones", |s: Dynamic| {
-        full_dyn(&s, &Dynamic::from_float(1.0), None)
-    });
-    engine.register_fn("ones", |s: Dynamic, d: &str| {
-        full_dyn(&s, &Dynamic::from_int(1), Some(d))
-    });
-    engine.register_fn("full", |s: Dynamic, v: Dynamic| full_dyn(&s, &v, None));
-    engine.register_fn("full", |s: Dynamic, v: Dynamic, d: &str| {
-        full_dyn(&s, &v, Some(d))
-    });
-    engine.register_fn("random", |s: Dynamic| -> RResult<Array> {
-        create::random(shape_arg(&s, "random")?, 0).rh()
-    });
-    engine.register_fn("random", |s: Dynamic, seed: INT| -> RResult<Array> {
+    r.func(
+        "zeros",
+        "zeros(shape, [dtype]) -> Array",
+        "An array of zeros (default float64); `shape` is an int or a list of ints.",
+    )
+    .f(|s: Dynamic| full_dyn(&s, &Dynamic::from_float(0.0), None))
+    .f(|s: Dynamic, d: &str| full_dyn(&s, &Dynamic::from_int(0), Some(d)));
+    r.func(
+        "ones",
+        "ones(shape, [dtype]) -> Array",
+        "An array of ones (default float64).",
+    )
+    .f(|s: Dynamic| full_dyn(&s, &Dynamic::from_float(1.0), None))
+    .f(|s: Dynamic, d: &str| full_dyn(&s, &Dynamic::from_int(1), Some(d)));
+    r.func(
+        "full",
+        "full(shape, value, [dtype]) -> Array",
+        "An array filled with `value` (default dtype: int64 for an integer value, float64 \
+for a float, bool for a bool).",
+    )
+    .f(|s: Dynamic, v: Dynamic| full_dyn(&s, &v, None))
+    .f(|s: Dynamic, v: Dynamic, d: &str| full_dyn(&s, &v, Some(d)));
+    r.func(
+        "random",
+        "random(shape, [seed]) -> Array",
+        "Uniform float64 values in [0, 1), the same for the same seed on every machine \
+(SplitMix64 counter stream; default seed 0).",
+    )
+    .f(|s: Dynamic| -> RResult<Array> { create::random(shape_arg(&s, "random")?, 0).rh() })
+    .f(|s: Dynamic, seed: INT| -> RResult<Array> {
         create::random(shape_arg(&s, "random")?, seed).rh()
     });
-    engine.register_fn(
+    r.func(
         "randint",
-        |lo: INT, hi: INT, s: Dynamic| -> RResult<Array> {
-            create::randint(lo, hi, shape_arg(&s, "randint")?, 0).rh()
-        },
-    );
-    engine.register_fn(
-        "randint",
+        "randint(lo, hi, shape, [seed]) -> Array",
+        "Uniform int64 values in [lo, hi), reproducible from the seed.",
+    )
+    .f(|lo: INT, hi: INT, s: Dynamic| -> RResult<Array> {
+        create::randint(lo, hi, shape_arg(&s, "randint")?, 0).rh()
+    })
+    .f(
         |lo: INT, hi: INT, s: Dynamic, seed: INT| -> RResult<Array> {
             create::randint(lo, hi, shape_arg(&s, "randint")?, seed).rh()
         },
     );
-    engine.register_fn("array", |l: rhai::Array| from_list(l, None));
-    engine.register_fn("array", |l: rhai::Array, d: &str| from_list(l, Some(d)));
+    r.func(
+        "array",
+        "array(list, [dtype]) -> Array",
+        "An Array from a Rhai list of numbers or bools (nested lists give more axes). \
+Default dtype: bool for bools, int64 for integers, float64 when any element is a float.",
+    )
+    .f(|l: rhai::Array| from_list(l, None))
+    .f(|l: rhai::Array, d: &str| from_list(l, Some(d)));
 }

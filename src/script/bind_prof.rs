@@ -13,226 +13,14 @@
 use std::sync::{Mutex, OnceLock};
 
 use rhai::debugger::{DebuggerCommand, DebuggerEvent};
-use rhai::{Dynamic, Engine, EvalAltResult, EvalContext, FnPtr, Map, NativeCallContext, INT};
+use rhai::{Dynamic, Engine, EvalContext, FnPtr, Map, NativeCallContext, INT};
 
-use super::conv::{check_keys, opt_f64, opt_i64, opt_str};
-use super::help::FnDoc;
+use super::conv::{opt_f64, opt_i64, opt_str};
+use super::registry::{check_opts, opt, Opt, RResult, Reg};
 use super::IntoRhai;
 use crate::array::Array;
 use crate::output::table::{Col, Table};
 use crate::prof::{self, mem, monitor, timing, FrameToken, FuncKey, Profile};
-
-type RResult<T> = Result<T, Box<EvalAltResult>>;
-
-/// Help for every function this module registers.
-pub const DOCS: &[FnDoc] = &[
-    FnDoc {
-        name: "time",
-        sig: "time(|| ...) -> Timing",
-        doc: "Run the closure once and measure it: wall, user and system CPU seconds, the \
-change of anonymous and file-mapped resident memory and the peak reached. Prints as one line \
-(`wall 1.234 s, user 2.1 s, sys 0.1 s (cpu 178%); mem anon +12.0 MiB, file +1.0 GiB, peak \
-2.3 GiB`); `t.value` is what the closure returned. Same as `:time STATEMENT` at the prompt. \
-Example: `print(time(|| x.sum()))`.",
-    },
-    FnDoc {
-        name: "timeit",
-        sig: "timeit(|| ..., [#{warmup, runs, target_cv, max_runs}]) -> Timeit",
-        doc: "Benchmark the closure: `warmup` unmeasured runs (default 2), then `runs` \
-measured ones (default 10), continuing until the coefficient of variation is below \
-`target_cv` (default 0.05) or `max_runs` (default 100) is reached. Returns an object with \
-`median mean std cv min max runs times` (seconds) that prints as `median ± std (cv, N runs)`. \
-Example: `timeit(|| x.sort(), #{runs: 5})`.",
-    },
-    FnDoc {
-        name: "monitor",
-        sig: "monitor(stage, || ..., [#{rows, bytes}])",
-        doc: "Run the closure as the named stage and return its value; the time is added to \
-the stage for `monitor_report()`. Pass the rows and/or bytes the stage processes to get its \
-throughput. Stages may nest. Example: `let h = monitor(\"hist\", || hist(x), #{rows: x.len})`.",
-    },
-    FnDoc {
-        name: "monitor_report",
-        sig: "monitor_report() -> Table",
-        doc: "The stages recorded by `monitor`: `stage calls total mean share throughput` \
-(seconds; share in percent of the time of the outermost stages).",
-    },
-    FnDoc {
-        name: "monitor_reset",
-        sig: "monitor_reset()",
-        doc: "Forget the stages recorded by `monitor` so far.",
-    },
-    FnDoc {
-        name: "profile",
-        sig: "profile(|| ..., [#{sort, limit}]) -> Profile",
-        doc: "Run the closure with the profiler on and return a cProfile-style table: a header \
-with the total calls and seconds, then `ncalls tottime percall cumtime percall function`, \
-where function is a built-in (`load`, `sort`) or a script function as `file:line(name)`; \
-recursion shows as `total/primitive` calls. Kernel stages (reading, decompressing, \
-computing, gathering, waiting for the HDF5 lock) are sub-rows of their built-in, timed over \
-all threads. `sort`: ncalls, primitive, tottime, percall, cumtime (default), cumpercall or \
-function; `limit`: rows shown. `p.save(\"p.json\")` or `p.save(\"p.folded\")` (collapsed \
-stacks for flame-graph tools). Same as `:prof STATEMENT` and `evsh run --profile FILE`.",
-    },
-    FnDoc {
-        name: "show",
-        sig: "p.show(#{sort, limit}) -> Profile",
-        doc: "The same profile ordered by another column and/or cut to `limit` rows. Example: \
-`p.show(#{sort: \"tottime\", limit: 10})`.",
-    },
-    FnDoc {
-        name: "save",
-        sig: "p.save(path)",
-        doc: "Save a profile: `.json` (rows, stages, call paths) or `.folded` (one \
-`frame;frame;frame microseconds` line per call path, for flamegraph.pl, inferno or \
-speedscope). Written to a temporary name and renamed.",
-    },
-    FnDoc {
-        name: "rows",
-        sig: "p.rows",
-        doc: "A profile's rows as a list of maps with `function ncalls primitive tottime \
-cumtime stages`.",
-    },
-    FnDoc {
-        name: "total_calls",
-        sig: "p.total_calls",
-        doc: "Calls recorded in a profile (built-ins and script functions).",
-    },
-    FnDoc {
-        name: "primitive_calls",
-        sig: "p.primitive_calls",
-        doc: "Calls recorded in a profile that were not recursive.",
-    },
-    FnDoc {
-        name: "seconds",
-        sig: "p.seconds",
-        doc: "Wall seconds a profile covers.",
-    },
-    FnDoc {
-        name: "value",
-        sig: "t.value / p.value",
-        doc: "What the closure given to `time` or `profile` returned.",
-    },
-    FnDoc {
-        name: "wall",
-        sig: "t.wall",
-        doc: "Wall-clock seconds of a `time` measurement.",
-    },
-    FnDoc {
-        name: "user",
-        sig: "t.user",
-        doc: "User CPU seconds of a `time` measurement (all threads).",
-    },
-    FnDoc {
-        name: "sys",
-        sig: "t.sys",
-        doc: "System CPU seconds of a `time` measurement (all threads).",
-    },
-    FnDoc {
-        name: "anon",
-        sig: "t.anon / m.anon",
-        doc: "Anonymous resident bytes: the change during a `time` measurement, or the \
-current amount in `mem()`.",
-    },
-    FnDoc {
-        name: "file",
-        sig: "t.file / m.file",
-        doc: "File-mapped resident bytes: the change during a `time` measurement, or the \
-current amount in `mem()`.",
-    },
-    FnDoc {
-        name: "peak",
-        sig: "t.peak / m.peak",
-        doc: "Peak resident bytes: during a `time` measurement, or since the start in `mem()`.",
-    },
-    FnDoc {
-        name: "rss",
-        sig: "m.rss",
-        doc: "Resident bytes now (anonymous + file-mapped + shared).",
-    },
-    FnDoc {
-        name: "mapped",
-        sig: "m.mapped",
-        doc: "Total size in bytes of the data files mapped now (resident or not).",
-    },
-    FnDoc {
-        name: "mapped_files",
-        sig: "m.mapped_files",
-        doc: "Number of data files mapped now.",
-    },
-    FnDoc {
-        name: "median",
-        sig: "r.median",
-        doc: "Median seconds of the measured `timeit` runs.",
-    },
-    FnDoc {
-        name: "mean",
-        sig: "r.mean",
-        doc: "Mean seconds of the measured `timeit` runs.",
-    },
-    FnDoc {
-        name: "std",
-        sig: "r.std",
-        doc: "Sample standard deviation (n-1) of the measured `timeit` runs, in seconds.",
-    },
-    FnDoc {
-        name: "cv",
-        sig: "r.cv",
-        doc: "Coefficient of variation (std / mean) of the measured `timeit` runs.",
-    },
-    FnDoc {
-        name: "min",
-        sig: "r.min",
-        doc: "Fastest measured `timeit` run, in seconds.",
-    },
-    FnDoc {
-        name: "max",
-        sig: "r.max",
-        doc: "Slowest measured `timeit` run, in seconds.",
-    },
-    FnDoc {
-        name: "runs",
-        sig: "r.runs",
-        doc: "Number of measured `timeit` runs (warm-up runs excluded).",
-    },
-    FnDoc {
-        name: "times",
-        sig: "r.times",
-        doc: "Seconds of every measured `timeit` run, in order.",
-    },
-    FnDoc {
-        name: "mem",
-        sig: "mem() -> Mem",
-        doc: "Resident memory now, split into anonymous (heap, owned arrays) and file-mapped \
-(pages of mapped files, which the OS can drop and re-read), the peak since the start, and the \
-total size of the data files mapped. Properties `rss anon file peak mapped mapped_files` \
-(bytes).",
-    },
-    FnDoc {
-        name: "who",
-        sig: "who() -> Table",
-        doc: "The variables in scope with their type, shape, dtype, bytes and where the data \
-lives (`mapped`: viewed in a file mapping, `owned`: in memory, `lazy`: converted on first \
-use), like IPython's %whos.",
-    },
-    FnDoc {
-        name: "set_mem_budget",
-        sig: "set_mem_budget(size)",
-        doc: "Set the memory budget that chunked kernels respect for data in flight: bytes, \
-or a string such as \"4G\" or \"512M\" (default: half of the available memory; \
-`--mem-budget` on the command line).",
-    },
-    FnDoc {
-        name: "mem_budget",
-        sig: "mem_budget() -> int",
-        doc: "The memory budget for data in flight, in bytes.",
-    },
-    FnDoc {
-        name: "threads",
-        sig: "threads() -> int",
-        doc: "Worker threads kernels use (`--threads N` or EVSH_THREADS; default: all cores).",
-    },
-];
 
 /// A profile as scripts see it: the table plus the closure's value.
 #[derive(Clone)]
@@ -371,8 +159,45 @@ fn call_profiled(ctx: &NativeCallContext, f: &FnPtr) -> RResult<(Dynamic, Profil
     r.map(|v| (v, p))
 }
 
+const PROFILE_OPTS: &[Opt] = &[
+    opt(
+        "sort",
+        "\"ncalls\" | \"primitive\" | \"tottime\" | \"percall\" | \"cumtime\" | \"cumpercall\" | \"function\"",
+        "\"cumtime\"",
+        "row order (cProfile's names calls, pcalls, time, cumulative, name work too)",
+    ),
+    opt("limit", "int", "all", "rows shown"),
+];
+
+const TIMEIT_OPTS: &[Opt] = &[
+    opt("warmup", "int >= 0", "2", "unmeasured runs first"),
+    opt("runs", "int >= 1", "10", "measured runs at least"),
+    opt(
+        "target_cv",
+        "number",
+        "0.05",
+        "run until the coefficient of variation is below it",
+    ),
+    opt("max_runs", "int", "100", "measured runs at most"),
+];
+
+const MONITOR_OPTS: &[Opt] = &[
+    opt(
+        "rows",
+        "number >= 0",
+        "",
+        "rows the stage processes (for its throughput)",
+    ),
+    opt(
+        "bytes",
+        "number >= 0",
+        "",
+        "bytes the stage processes (for its throughput)",
+    ),
+];
+
 fn profile_opts(p: &mut Profile, opts: &Map) -> RResult<()> {
-    check_keys(opts, &["sort", "limit"], "profile")?;
+    check_opts(opts, &[PROFILE_OPTS], "profile")?;
     if let Some(s) = opt_str(opts, "sort")? {
         p.sort = prof::report::sort_key(&s).rh()?.to_string();
     }
@@ -424,7 +249,7 @@ fn time_closure(ctx: &NativeCallContext, f: &FnPtr) -> RResult<TimingValue> {
 }
 
 fn timeit_opts(opts: &Map) -> RResult<timing::TimeitOpts> {
-    check_keys(opts, &["warmup", "runs", "target_cv", "max_runs"], "timeit")?;
+    check_opts(opts, &[TIMEIT_OPTS], "timeit")?;
     let mut o = timing::TimeitOpts::default();
     let count = |k: &str| -> RResult<Option<usize>> {
         match opt_i64(opts, k)? {
@@ -464,7 +289,7 @@ fn run_timeit(ctx: &NativeCallContext, f: &FnPtr, opts: &Map) -> RResult<timing:
 }
 
 fn run_monitor(ctx: &NativeCallContext, name: &str, f: &FnPtr, opts: &Map) -> RResult<Dynamic> {
-    check_keys(opts, &["rows", "bytes"], "monitor")?;
+    check_opts(opts, &[MONITOR_OPTS], "monitor")?;
     let n = |k: &str| -> RResult<u64> {
         match opt_f64(opts, k)? {
             Some(v) if v < 0.0 || !v.is_finite() => {
@@ -533,7 +358,7 @@ pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
                     "in file (unreadable)".to_string(),
                 ),
             }
-        } else if let Some(st) = v.read_lock::<crate::h5::frames::Frames>() {
+        } else if let Some(st) = v.read_lock::<crate::frames::Frames>() {
             let sh = st.shape();
             let dt = st.out_dtype();
             (
@@ -631,19 +456,33 @@ fn budget_arg(v: &Dynamic) -> RResult<usize> {
 }
 
 /// Register this module's types and functions.
-pub fn register(engine: &mut Engine) {
-    engine.register_type_with_name::<ProfileValue>("Profile");
-    engine.register_fn("to_string", |p: &mut ProfileValue| p.profile.to_string());
-    engine.register_fn("to_debug", |p: &mut ProfileValue| p.profile.to_string());
-    engine.register_fn(
+pub fn register(r: &mut Reg) {
+    r.ty_with::<ProfileValue>(
+        "Profile",
+        |p| p.profile.to_string(),
+        |p| p.profile.to_string(),
+    );
+    r.func(
         "profile",
+        "profile(|| ..., [#{sort, limit}]) -> Profile",
+        "Run the closure with the profiler on and return a cProfile-style table: a header \
+with the total calls and seconds, then `ncalls tottime percall cumtime percall function`, \
+where function is a built-in (`load`, `sort`) or a script function as `file:line(name)`; \
+recursion shows as `total/primitive` calls. Kernel stages (reading, decompressing, \
+computing, gathering, waiting for the HDF5 lock) are sub-rows of their built-in, timed over \
+all threads. `sort`: ncalls, primitive, tottime, percall, cumtime (default), cumpercall or \
+function; `limit`: rows shown. `p.save(\"p.json\")` or `p.save(\"p.folded\")` (collapsed \
+stacks for flame-graph tools). Same as `:prof STATEMENT` and `evsh run --profile FILE`.",
+    )
+    .opts(&[PROFILE_OPTS])
+    .example("profile(|| 1, OPTS)")
+    .f(
         |ctx: NativeCallContext, f: FnPtr| -> RResult<ProfileValue> {
             let (value, profile) = call_profiled(&ctx, &f)?;
             Ok(ProfileValue { profile, value })
         },
-    );
-    engine.register_fn(
-        "profile",
+    )
+    .f(
         |ctx: NativeCallContext, f: FnPtr, opts: Map| -> RResult<ProfileValue> {
             let mut check = Profile::default();
             profile_opts(&mut check, &opts)?;
@@ -652,102 +491,265 @@ pub fn register(engine: &mut Engine) {
             Ok(ProfileValue { profile, value })
         },
     );
-    engine.register_fn(
+    r.func(
         "show",
-        |p: &mut ProfileValue, opts: Map| -> RResult<ProfileValue> {
-            let mut q = p.clone();
-            profile_opts(&mut q.profile, &opts)?;
-            Ok(q)
-        },
-    );
-    engine.register_fn("save", |p: &mut ProfileValue, path: &str| -> RResult<()> {
-        p.profile.save(path).rh()
+        "p.show(#{sort, limit}) -> Profile",
+        "The same profile ordered by another column and/or cut to `limit` rows. Example: \
+`p.show(#{sort: \"tottime\", limit: 10})`.",
+    )
+    .opts(&[PROFILE_OPTS])
+    .example("profile(|| 1).show(OPTS)")
+    .f(|p: &mut ProfileValue, opts: Map| -> RResult<ProfileValue> {
+        let mut q = p.clone();
+        profile_opts(&mut q.profile, &opts)?;
+        Ok(q)
     });
-    engine.register_get("rows", |p: &mut ProfileValue| rows_of(&p.profile));
-    engine.register_get("total_calls", |p: &mut ProfileValue| {
-        p.profile.total_calls() as INT
-    });
-    engine.register_get("primitive_calls", |p: &mut ProfileValue| {
-        p.profile.primitive_calls() as INT
-    });
-    engine.register_get("seconds", |p: &mut ProfileValue| p.profile.seconds);
-    engine.register_get("value", |p: &mut ProfileValue| p.value.clone());
+    r.func(
+        "save",
+        "p.save(path)",
+        "Save a profile: `.json` (rows, stages, call paths) or `.folded` (one \
+`frame;frame;frame microseconds` line per call path, for flamegraph.pl, inferno or \
+speedscope). Written to a temporary name and renamed.",
+    )
+    .f(|p: &mut ProfileValue, path: &str| -> RResult<()> { p.profile.save(path).rh() });
+    r.func(
+        "rows",
+        "p.rows",
+        "A profile's rows as a list of maps with `function ncalls primitive tottime \
+cumtime stages`.",
+    )
+    .get(|p: &mut ProfileValue| rows_of(&p.profile));
+    r.func(
+        "total_calls",
+        "p.total_calls",
+        "Calls recorded in a profile (built-ins and script functions).",
+    )
+    .get(|p: &mut ProfileValue| p.profile.total_calls() as INT);
+    r.func(
+        "primitive_calls",
+        "p.primitive_calls",
+        "Calls recorded in a profile that were not recursive.",
+    )
+    .get(|p: &mut ProfileValue| p.profile.primitive_calls() as INT);
+    r.func("seconds", "p.seconds", "Wall seconds a profile covers.")
+        .get(|p: &mut ProfileValue| p.profile.seconds);
+    r.func(
+        "value",
+        "t.value / p.value",
+        "What the closure given to `time` or `profile` returned.",
+    )
+    .get(|p: &mut ProfileValue| p.value.clone());
 
-    engine.register_type_with_name::<TimingValue>("Timing");
-    engine.register_fn("to_string", |t: &mut TimingValue| t.timing.to_string());
-    engine.register_fn("to_debug", |t: &mut TimingValue| t.timing.to_string());
-    engine.register_fn("time", |ctx: NativeCallContext, f: FnPtr| {
-        time_closure(&ctx, &f)
-    });
-    engine.register_get("value", |t: &mut TimingValue| t.value.clone());
-    engine.register_get("wall", |t: &mut TimingValue| t.timing.wall);
-    engine.register_get("user", |t: &mut TimingValue| t.timing.user);
-    engine.register_get("sys", |t: &mut TimingValue| t.timing.sys);
-    engine.register_get("anon", |t: &mut TimingValue| t.timing.anon as INT);
-    engine.register_get("file", |t: &mut TimingValue| t.timing.file as INT);
-    engine.register_get("peak", |t: &mut TimingValue| t.timing.peak as INT);
+    r.ty_with::<TimingValue>("Timing", |t| t.timing.to_string(), |t| t.timing.to_string());
+    r.func(
+        "time",
+        "time(|| ...) -> Timing",
+        "Run the closure once and measure it: wall, user and system CPU seconds, the \
+change of anonymous and file-mapped resident memory and the peak reached. Prints as one line \
+(`wall 1.234 s, user 2.1 s, sys 0.1 s (cpu 178%); mem anon +12.0 MiB, file +1.0 GiB, peak \
+2.3 GiB`); `t.value` is what the closure returned. Same as `:time STATEMENT` at the prompt. \
+Example: `print(time(|| x.sum()))`.",
+    )
+    .f(|ctx: NativeCallContext, f: FnPtr| time_closure(&ctx, &f));
+    r.again("value").get(|t: &mut TimingValue| t.value.clone());
+    r.func(
+        "wall",
+        "t.wall",
+        "Wall-clock seconds of a `time` measurement.",
+    )
+    .get(|t: &mut TimingValue| t.timing.wall);
+    r.func(
+        "user",
+        "t.user",
+        "User CPU seconds of a `time` measurement (all threads).",
+    )
+    .get(|t: &mut TimingValue| t.timing.user);
+    r.func(
+        "sys",
+        "t.sys",
+        "System CPU seconds of a `time` measurement (all threads).",
+    )
+    .get(|t: &mut TimingValue| t.timing.sys);
+    r.func(
+        "anon",
+        "t.anon / m.anon",
+        "Anonymous resident bytes: the change during a `time` measurement, or the \
+current amount in `mem()`.",
+    )
+    .get(|t: &mut TimingValue| t.timing.anon as INT);
+    r.func(
+        "file",
+        "t.file / m.file",
+        "File-mapped resident bytes: the change during a `time` measurement, or the \
+current amount in `mem()`.",
+    )
+    .get(|t: &mut TimingValue| t.timing.file as INT);
+    r.func(
+        "peak",
+        "t.peak / m.peak",
+        "Peak resident bytes: during a `time` measurement, or since the start in `mem()`.",
+    )
+    .get(|t: &mut TimingValue| t.timing.peak as INT);
 
-    engine.register_type_with_name::<timing::Stats>("Timeit");
-    engine.register_fn("to_string", |s: &mut timing::Stats| s.to_string());
-    engine.register_fn("to_debug", |s: &mut timing::Stats| s.to_string());
-    engine.register_fn("timeit", |ctx: NativeCallContext, f: FnPtr| {
-        run_timeit(&ctx, &f, &Map::new())
-    });
-    engine.register_fn("timeit", |ctx: NativeCallContext, f: FnPtr, opts: Map| {
-        run_timeit(&ctx, &f, &opts)
-    });
-    engine.register_get("median", |s: &mut timing::Stats| s.median);
-    engine.register_get("mean", |s: &mut timing::Stats| s.mean);
-    engine.register_get("std", |s: &mut timing::Stats| s.std);
-    engine.register_get("cv", |s: &mut timing::Stats| s.cv);
-    engine.register_get("min", |s: &mut timing::Stats| s.min);
-    engine.register_get("max", |s: &mut timing::Stats| s.max);
-    engine.register_get("runs", |s: &mut timing::Stats| s.runs as INT);
-    engine.register_get("times", |s: &mut timing::Stats| {
+    r.ty::<timing::Stats>("Timeit");
+    r.func(
+        "timeit",
+        "timeit(|| ..., [#{warmup, runs, target_cv, max_runs}]) -> Timeit",
+        "Benchmark the closure: `warmup` unmeasured runs (default 2), then `runs` \
+measured ones (default 10), continuing until the coefficient of variation is below \
+`target_cv` (default 0.05) or `max_runs` (default 100) is reached. Returns an object with \
+`median mean std cv min max runs times` (seconds) that prints as `median ± std (cv, N runs)`. \
+Example: `timeit(|| x.sort(), #{runs: 5})`.",
+    )
+    .opts(&[TIMEIT_OPTS])
+    .example("timeit(|| 1, OPTS)")
+    .f(|ctx: NativeCallContext, f: FnPtr| run_timeit(&ctx, &f, &Map::new()))
+    .f(|ctx: NativeCallContext, f: FnPtr, opts: Map| run_timeit(&ctx, &f, &opts));
+    r.func(
+        "median",
+        "r.median",
+        "Median seconds of the measured `timeit` runs.",
+    )
+    .get(|s: &mut timing::Stats| s.median);
+    r.func(
+        "mean",
+        "r.mean",
+        "Mean seconds of the measured `timeit` runs.",
+    )
+    .get(|s: &mut timing::Stats| s.mean);
+    r.func(
+        "std",
+        "r.std",
+        "Sample standard deviation (n-1) of the measured `timeit` runs, in seconds.",
+    )
+    .get(|s: &mut timing::Stats| s.std);
+    r.func(
+        "cv",
+        "r.cv",
+        "Coefficient of variation (std / mean) of the measured `timeit` runs.",
+    )
+    .get(|s: &mut timing::Stats| s.cv);
+    r.func("min", "r.min", "Fastest measured `timeit` run, in seconds.")
+        .get(|s: &mut timing::Stats| s.min);
+    r.func("max", "r.max", "Slowest measured `timeit` run, in seconds.")
+        .get(|s: &mut timing::Stats| s.max);
+    r.func(
+        "runs",
+        "r.runs",
+        "Number of measured `timeit` runs (warm-up runs excluded).",
+    )
+    .get(|s: &mut timing::Stats| s.runs as INT);
+    r.func(
+        "times",
+        "r.times",
+        "Seconds of every measured `timeit` run, in order.",
+    )
+    .get(|s: &mut timing::Stats| {
         s.times
             .iter()
             .map(|&t| Dynamic::from(t))
             .collect::<rhai::Array>()
     });
 
-    engine.register_fn("monitor", |ctx: NativeCallContext, name: &str, f: FnPtr| {
-        run_monitor(&ctx, name, &f, &Map::new())
-    });
-    engine.register_fn(
+    r.func(
         "monitor",
-        |ctx: NativeCallContext, name: &str, f: FnPtr, opts: Map| {
-            run_monitor(&ctx, name, &f, &opts)
-        },
-    );
-    engine.register_fn("monitor_report", monitor::report);
-    engine.register_fn("monitor_reset", monitor::reset);
+        "monitor(stage, || ..., [#{rows, bytes}])",
+        "Run the closure as the named stage and return its value; the time is added to \
+the stage for `monitor_report()`. Pass the rows and/or bytes the stage processes to get its \
+throughput. Stages may nest. Example: `let h = monitor(\"hist\", || hist(x), #{rows: x.len})`.",
+    )
+    .opts(&[MONITOR_OPTS])
+    .example("monitor(\"stage\", || 1, OPTS)")
+    .f(|ctx: NativeCallContext, name: &str, f: FnPtr| run_monitor(&ctx, name, &f, &Map::new()))
+    .f(|ctx: NativeCallContext, name: &str, f: FnPtr, opts: Map| {
+        run_monitor(&ctx, name, &f, &opts)
+    });
+    r.func(
+        "monitor_report",
+        "monitor_report() -> Table",
+        "The stages recorded by `monitor`: `stage calls total mean share throughput` \
+(seconds; share in percent of the time of the outermost stages).",
+    )
+    .f(monitor::report);
+    r.func(
+        "monitor_reset",
+        "monitor_reset()",
+        "Forget the stages recorded by `monitor` so far.",
+    )
+    .f(monitor::reset);
 
-    engine.register_type_with_name::<mem::Mem>("Mem");
-    engine.register_fn("to_string", |m: &mut mem::Mem| m.to_string());
-    engine.register_fn("to_debug", |m: &mut mem::Mem| m.to_string());
-    engine.register_fn("mem", || -> RResult<mem::Mem> { mem::snapshot().rh() });
-    engine.register_get("rss", |m: &mut mem::Mem| m.rss as INT);
-    engine.register_get("anon", |m: &mut mem::Mem| m.anon as INT);
-    engine.register_get("file", |m: &mut mem::Mem| m.file as INT);
-    engine.register_get("peak", |m: &mut mem::Mem| m.peak as INT);
-    engine.register_get("mapped", |m: &mut mem::Mem| m.mapped as INT);
-    engine.register_get("mapped_files", |m: &mut mem::Mem| m.mapped_files as INT);
+    r.ty::<mem::Mem>("Mem");
+    r.func(
+        "mem",
+        "mem() -> Mem",
+        "Resident memory now, split into anonymous (heap, owned arrays) and file-mapped \
+(pages of mapped files, which the OS can drop and re-read), the peak since the start, and the \
+total size of the data files mapped. Properties `rss anon file peak mapped mapped_files` \
+(bytes).",
+    )
+    .f(|| -> RResult<mem::Mem> { mem::snapshot().rh() });
+    r.func(
+        "rss",
+        "m.rss",
+        "Resident bytes now (anonymous + file-mapped + shared).",
+    )
+    .get(|m: &mut mem::Mem| m.rss as INT);
+    r.again("anon").get(|m: &mut mem::Mem| m.anon as INT);
+    r.again("file").get(|m: &mut mem::Mem| m.file as INT);
+    r.again("peak").get(|m: &mut mem::Mem| m.peak as INT);
+    r.func(
+        "mapped",
+        "m.mapped",
+        "Total size in bytes of the data files mapped now (resident or not).",
+    )
+    .get(|m: &mut mem::Mem| m.mapped as INT);
+    r.func(
+        "mapped_files",
+        "m.mapped_files",
+        "Number of data files mapped now.",
+    )
+    .get(|m: &mut mem::Mem| m.mapped_files as INT);
 
     // `who()` needs the caller's scope, which only custom syntax sees. The function of the
     // same name exists for the registry (help, completion); the syntax takes precedence.
-    if let Err(e) = engine.register_custom_syntax(["who", "()"], false, who_syntax) {
+    if let Err(e) = r
+        .engine()
+        .register_custom_syntax(["who", "()"], false, who_syntax)
+    {
         eprintln!("evsh: cannot register who(): {e}");
     }
-    engine.register_fn("who", || -> RResult<Table> {
-        Err("who() must be called directly, as `who()`".into())
-    });
+    r.func(
+        "who",
+        "who() -> Table",
+        "The variables in scope with their type, shape, dtype, bytes and where the data \
+lives (`mapped`: viewed in a file mapping, `owned`: in memory, `lazy`: converted on first \
+use), like IPython's %whos.",
+    )
+    .f(|| -> RResult<Table> { Err("who() must be called directly, as `who()`".into()) });
 
-    engine.register_fn("set_mem_budget", |v: Dynamic| -> RResult<()> {
+    r.func(
+        "set_mem_budget",
+        "set_mem_budget(size)",
+        "Set the memory budget that chunked kernels respect for data in flight: bytes, \
+or a string such as \"4G\" or \"512M\" (default: half of the available memory; \
+`--mem-budget` on the command line).",
+    )
+    .f(|v: Dynamic| -> RResult<()> {
         crate::exec::set_mem_budget(budget_arg(&v)?);
         Ok(())
     });
-    engine.register_fn("mem_budget", || crate::exec::mem_budget() as INT);
-    engine.register_fn("threads", || crate::exec::threads() as INT);
+    r.func(
+        "mem_budget",
+        "mem_budget() -> int",
+        "The memory budget for data in flight, in bytes.",
+    )
+    .f(|| crate::exec::mem_budget() as INT);
+    r.func(
+        "threads",
+        "threads() -> int",
+        "Worker threads kernels use (`--threads N` or EVSH_THREADS; default: all cores).",
+    )
+    .f(|| crate::exec::threads() as INT);
 }
 
 #[cfg(test)]

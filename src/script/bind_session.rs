@@ -1,27 +1,11 @@
 //! Rhai bindings for the session itself: ending a script with an exit code and reading
 //! the help from a script or the prompt.
 
-use rhai::{Dynamic, Engine, EvalAltResult, Position, INT};
+use rhai::{Dynamic, EvalAltResult, Position, INT};
 
-use super::help::{self, FnDoc};
+use super::help;
+use super::registry::Reg;
 use super::ExitRequest;
-
-/// Help for every function this module registers.
-pub const DOCS: &[FnDoc] = &[
-    FnDoc {
-        name: "exit",
-        sig: "exit([code])",
-        doc: "Stop the script now; `evsh run` exits with `code` (0..255, default 0). At the \
-prompt it ends the session. Cannot be caught by `try`. Example: `if bad > 0 { exit(3) }`.",
-    },
-    FnDoc {
-        name: "help",
-        sig: "help([name])",
-        doc: "Print the list of functions, or the usage and description of `name` \
-(`help(\"sort\")`; `t.sort` and `Table.sort` work too). An unknown name suggests close ones. \
-Same as `:help [name]` at the prompt and `evsh help [name]` in a shell.",
-    },
-];
 
 fn exit_with(code: Dynamic) -> Result<Dynamic, Box<EvalAltResult>> {
     let Ok(code) = code.as_int() else {
@@ -41,14 +25,28 @@ fn exit_code(code: INT) -> Result<Dynamic, Box<EvalAltResult>> {
 }
 
 /// Register this module's functions.
-pub fn register(engine: &mut Engine) {
-    engine.register_type_with_name::<ExitRequest>("ExitRequest");
-    engine.register_fn("exit", || exit_code(0));
-    engine.register_fn("exit", exit_with);
-    engine.register_fn("help", || {
+pub fn register(r: &mut Reg) {
+    r.engine()
+        .register_type_with_name::<ExitRequest>("ExitRequest");
+    r.func(
+        "exit",
+        "exit([code])",
+        "Stop the script now; `evsh run` exits with `code` (0..255, default 0). At the \
+prompt it ends the session. Cannot be caught by `try`. Example: `if bad > 0 { exit(3) }`.",
+    )
+    .f(|| exit_code(0))
+    .f(exit_with);
+    r.func(
+        "help",
+        "help([name])",
+        "Print the list of functions, or the usage and description of `name` \
+(`help(\"sort\")`; `t.sort` and `Table.sort` work too). An unknown name suggests close ones. \
+Same as `:help [name]` at the prompt and `evsh help [name]` in a shell.",
+    )
+    .f(|| {
         print!("{}", help::list());
-    });
-    engine.register_fn("help", |name: &str| match help::describe(name) {
+    })
+    .f(|name: &str| match help::describe(name) {
         Ok(text) => println!("{text}"),
         Err(msg) => println!("{msg}"),
     });

@@ -2,141 +2,28 @@
 //! strings and files, and reading it back as columns and rows. Every analysis that returns
 //! rows returns a Table, so these methods work on all of them.
 
-use rhai::{Dynamic, Engine, EvalAltResult, Map, FLOAT, INT};
+use rhai::{Dynamic, EvalAltResult, Map, FLOAT, INT};
 
-use super::help::FnDoc;
+use super::registry::{RResult, Reg};
 use super::IntoRhai;
 use crate::array::{Array, DType};
 use crate::output::table::{Col, Table};
 
-type RResult<T> = Result<T, Box<EvalAltResult>>;
+/// Register the `Table` type and its functions.
+pub fn register(r: &mut Reg) {
+    r.ty::<Table>("Table");
 
-/// Help for every function this module registers.
-pub const DOCS: &[FnDoc] = &[
-    FnDoc {
-        name: "table",
-        sig: "table([columns]) -> Table",
-        doc: "A new table. `table()` is empty; `table(#{a: [1, 2], b: [0.5, 1.5]})` makes one \
+    r.func(
+        "table",
+        "table([columns]) -> Table",
+        "A new table. `table()` is empty; `table(#{a: [1, 2], b: [0.5, 1.5]})` makes one \
 column per map entry (columns in the map's key order, which Rhai keeps alphabetical; use \
 `.add` to choose the order). A column is a list of integers, floats (integers mixed in \
 become floats), strings or booleans, or a 1-D Array.\n\
 Example: `let t = table().add(\"run\", [1, 2, 3]).add(\"eff\", [0.91, 0.95, 0.97]);`",
-    },
-    FnDoc {
-        name: "add",
-        sig: "t.add(name, values) -> Table",
-        doc: "A new table with a column appended: `values` is a list (integers, floats, strings \
-or booleans) or a 1-D Array with as many rows as the table (any length for an empty table).",
-    },
-    FnDoc {
-        name: "nrows",
-        sig: "t.nrows -> int",
-        doc: "Number of rows.",
-    },
-    FnDoc {
-        name: "ncols",
-        sig: "t.ncols -> int",
-        doc: "Number of columns.",
-    },
-    FnDoc {
-        name: "columns",
-        sig: "t.columns -> array of strings",
-        doc: "The column names, in order.",
-    },
-    FnDoc {
-        name: "title",
-        sig: "t.title -> string or ()",
-        doc:
-            "The title printed above the table; set it with `t.title = \"...\"` (or `()` for none).",
-    },
-    FnDoc {
-        name: "footer",
-        sig: "t.footer -> array of strings",
-        doc: "The lines printed under the table (totals, notes). Add one with `t.note(text)`.",
-    },
-    FnDoc {
-        name: "note",
-        sig: "t.note(text) -> Table",
-        doc: "A new table with one more footer line.",
-    },
-    FnDoc {
-        name: "show",
-        sig: "t.show -> int or ()",
-        doc: "How many rows a printout shows. Unset (`()`), tables of more than 40 rows print \
-their first and last 10 rows; `t.show = n` prints the first and last n/2 rows of tables longer \
-than n, and a line with the number of rows left out. Exports and `save` always write every row.",
-    },
-    FnDoc {
-        name: "precision",
-        sig: "t.precision(column, decimals) -> Table",
-        doc: "A new table whose float column `column` prints with that many decimal places \
-(default: 4 significant digits). Affects printing and Markdown, not CSV/JSON.",
-    },
-    FnDoc {
-        name: "col",
-        sig: "t.col(name) -> array",
-        doc: "The column `name` as a Rhai array of ints, floats, strings or booleans (a copy). \
-`t[\"name\"]` is the same. An unknown name is an error that lists the columns.",
-    },
-    FnDoc {
-        name: "rows",
-        sig: "t.rows() -> array of maps",
-        doc:
-            "Every row as an object map `#{column: value}`; `for r in t.rows() { print(r.name) }`. \
-`t[i]` is row i alone (negative i counts from the end).",
-    },
-    FnDoc {
-        name: "head",
-        sig: "t.head([n]) -> Table",
-        doc: "The first n rows (default 10) as a new table.",
-    },
-    FnDoc {
-        name: "tail",
-        sig: "t.tail([n]) -> Table",
-        doc: "The last n rows (default 10) as a new table.",
-    },
-    FnDoc {
-        name: "sort",
-        sig: "t.sort(column, [ascending]) -> Table",
-        doc: "A new table with rows ordered by `column` (stable); `t.sort(\"chi2\", false)` sorts \
-descending. NaN goes last either way.",
-    },
-    FnDoc {
-        name: "to_csv",
-        sig: "t.to_csv() -> string",
-        doc: "CSV text (RFC 4180): a header of column names, one line per row; fields with \
-commas, quotes or newlines are quoted, quotes doubled; floats at full precision (NaN, inf \
-written as `NaN`, `inf`). Title and footer are not included.",
-    },
-    FnDoc {
-        name: "to_json",
-        sig: "t.to_json() -> string",
-        doc: "JSON text: an array of row objects `[{\"col\": value, ...}, ...]`, keys in column \
-order; NaN and infinities become `null`.",
-    },
-    FnDoc {
-        name: "to_markdown",
-        sig: "t.to_markdown() -> string",
-        doc: "A Markdown table (title in bold above, footer below, numbers right-aligned and \
-formatted as printed; `|` escaped and newlines as `<br>`). All rows are included.",
-    },
-    FnDoc {
-        name: "save",
-        sig: "t.save(path)",
-        doc: "Write the table to `path`, format by extension: `.csv`, `.json`, `.md`, or `.txt` \
-(the printed form, every row). The file is written to a temporary name and renamed, so a \
-reader never sees half a table.",
-    },
-];
-
-/// Register the `Table` type and its functions.
-pub fn register(engine: &mut Engine) {
-    engine.register_type_with_name::<Table>("Table");
-    engine.register_fn("to_string", |t: &mut Table| t.to_string());
-    engine.register_fn("to_debug", |t: &mut Table| t.to_string());
-
-    engine.register_fn("table", || Table::new(None));
-    engine.register_fn("table", |m: Map| -> RResult<Table> {
+    )
+    .f(|| Table::new(None))
+    .f(|m: Map| -> RResult<Table> {
         let mut t = Table::new(None);
         for (k, v) in m {
             let col = to_col(&v, k.as_str())?;
@@ -144,8 +31,13 @@ pub fn register(engine: &mut Engine) {
         }
         Ok(t)
     });
-    engine.register_fn(
+    r.func(
         "add",
+        "t.add(name, values) -> Table",
+        "A new table with a column appended: `values` is a list (integers, floats, strings \
+or booleans) or a 1-D Array with as many rows as the table (any length for an empty table).",
+    )
+    .f(
         |t: &mut Table, name: &str, values: Dynamic| -> RResult<Table> {
             let mut out = t.clone();
             let col = to_col(&values, name)?;
@@ -154,16 +46,28 @@ pub fn register(engine: &mut Engine) {
         },
     );
 
-    engine.register_get("nrows", |t: &mut Table| t.nrows() as INT);
-    engine.register_get("ncols", |t: &mut Table| t.ncols() as INT);
-    engine.register_get("columns", |t: &mut Table| -> rhai::Array {
+    r.func("nrows", "t.nrows -> int", "Number of rows.")
+        .get(|t: &mut Table| t.nrows() as INT);
+    r.func("ncols", "t.ncols -> int", "Number of columns.")
+        .get(|t: &mut Table| t.ncols() as INT);
+    r.func(
+        "columns",
+        "t.columns -> array of strings",
+        "The column names, in order.",
+    )
+    .get(|t: &mut Table| -> rhai::Array {
         t.names.iter().map(|n| Dynamic::from(n.clone())).collect()
     });
-    engine.register_get("title", |t: &mut Table| match &t.title {
+    r.func(
+        "title",
+        "t.title -> string or ()",
+        "The title printed above the table; set it with `t.title = \"...\"` (or `()` for none).",
+    )
+    .get(|t: &mut Table| match &t.title {
         Some(s) => Dynamic::from(s.clone()),
         None => Dynamic::UNIT,
-    });
-    engine.register_set("title", |t: &mut Table, v: Dynamic| -> RResult<()> {
+    })
+    .set(|t: &mut Table, v: Dynamic| -> RResult<()> {
         t.title = if v.is_unit() {
             None
         } else {
@@ -174,19 +78,36 @@ pub fn register(engine: &mut Engine) {
         };
         Ok(())
     });
-    engine.register_get("footer", |t: &mut Table| -> rhai::Array {
+    r.func(
+        "footer",
+        "t.footer -> array of strings",
+        "The lines printed under the table (totals, notes). Add one with `t.note(text)`.",
+    )
+    .get(|t: &mut Table| -> rhai::Array {
         t.footer.iter().map(|n| Dynamic::from(n.clone())).collect()
     });
-    engine.register_fn("note", |t: &mut Table, line: &str| {
+    r.func(
+        "note",
+        "t.note(text) -> Table",
+        "A new table with one more footer line.",
+    )
+    .f(|t: &mut Table, line: &str| {
         let mut out = t.clone();
         out.footer.push(line.to_string());
         out
     });
-    engine.register_get("show", |t: &mut Table| match t.show {
+    r.func(
+        "show",
+        "t.show -> int or ()",
+        "How many rows a printout shows. Unset (`()`), tables of more than 40 rows print \
+their first and last 10 rows; `t.show = n` prints the first and last n/2 rows of tables longer \
+than n, and a line with the number of rows left out. Exports and `save` always write every row.",
+    )
+    .get(|t: &mut Table| match t.show {
         Some(n) => Dynamic::from(n as INT),
         None => Dynamic::UNIT,
-    });
-    engine.register_set("show", |t: &mut Table, v: Dynamic| -> RResult<()> {
+    })
+    .set(|t: &mut Table, v: Dynamic| -> RResult<()> {
         t.show = if v.is_unit() {
             None
         } else {
@@ -203,8 +124,13 @@ pub fn register(engine: &mut Engine) {
         };
         Ok(())
     });
-    engine.register_fn(
+    r.func(
         "precision",
+        "t.precision(column, decimals) -> Table",
+        "A new table whose float column `column` prints with that many decimal places \
+(default: 4 significant digits). Affects printing and Markdown, not CSV/JSON.",
+    )
+    .f(
         |t: &mut Table, col: &str, decimals: INT| -> RResult<Table> {
             t.col(col).rh()?;
             if !(0..=17).contains(&decimals) {
@@ -216,39 +142,89 @@ pub fn register(engine: &mut Engine) {
         },
     );
 
-    engine.register_fn("col", |t: &mut Table, name: &str| -> RResult<rhai::Array> {
-        Ok(col_to_array(t.col(name).rh()?))
-    });
-    engine.register_indexer_get(|t: &mut Table, name: &str| -> RResult<rhai::Array> {
-        Ok(col_to_array(t.col(name).rh()?))
-    });
-    engine.register_indexer_get(|t: &mut Table, i: INT| -> RResult<Map> {
-        let n = t.nrows() as INT;
-        let r = if i < 0 { i + n } else { i };
-        if r < 0 || r >= n {
-            return Err(format!("row {i} is out of range: the table has {n} rows").into());
-        }
-        Ok(row_map(t, r as usize))
-    });
-    engine.register_fn("rows", |t: &mut Table| -> rhai::Array {
+    r.func(
+        "col",
+        "t.col(name) -> array",
+        "The column `name` as a Rhai array of ints, floats, strings or booleans (a copy). \
+`t[\"name\"]` is the same. An unknown name is an error that lists the columns.",
+    )
+    .f(|t: &mut Table, name: &str| -> RResult<rhai::Array> { Ok(col_to_array(t.col(name).rh()?)) });
+    r.engine()
+        .register_indexer_get(|t: &mut Table, name: &str| -> RResult<rhai::Array> {
+            Ok(col_to_array(t.col(name).rh()?))
+        });
+    r.engine()
+        .register_indexer_get(|t: &mut Table, i: INT| -> RResult<Map> {
+            let n = t.nrows() as INT;
+            let r = if i < 0 { i + n } else { i };
+            if r < 0 || r >= n {
+                return Err(format!("row {i} is out of range: the table has {n} rows").into());
+            }
+            Ok(row_map(t, r as usize))
+        });
+    r.func(
+        "rows",
+        "t.rows() -> array of maps",
+        "Every row as an object map `#{column: value}`; `for r in t.rows() { print(r.name) }`. \
+`t[i]` is row i alone (negative i counts from the end).",
+    )
+    .f(|t: &mut Table| -> rhai::Array {
         (0..t.nrows())
             .map(|r| Dynamic::from_map(row_map(t, r)))
             .collect()
     });
-    engine.register_fn("head", |t: &mut Table| t.slice_rows(0, 10));
-    engine.register_fn("head", |t: &mut Table, n: INT| {
-        t.slice_rows(0, n.max(0) as usize)
-    });
-    engine.register_fn("tail", |t: &mut Table| tail(t, 10));
-    engine.register_fn("tail", |t: &mut Table, n: INT| tail(t, n));
-    engine.register_fn("sort", |t: &mut Table, col: &str| t.sort_by(col, true).rh());
-    engine.register_fn("sort", |t: &mut Table, col: &str, asc: bool| {
-        t.sort_by(col, asc).rh()
-    });
-    engine.register_fn("to_csv", |t: &mut Table| t.to_csv());
-    engine.register_fn("to_json", |t: &mut Table| t.to_json());
-    engine.register_fn("to_markdown", |t: &mut Table| t.to_markdown());
-    engine.register_fn("save", |t: &mut Table, path: &str| -> RResult<()> {
+    r.func(
+        "head",
+        "t.head([n]) -> Table",
+        "The first n rows (default 10) as a new table.",
+    )
+    .f(|t: &mut Table| t.slice_rows(0, 10))
+    .f(|t: &mut Table, n: INT| t.slice_rows(0, n.max(0) as usize));
+    r.func(
+        "tail",
+        "t.tail([n]) -> Table",
+        "The last n rows (default 10) as a new table.",
+    )
+    .f(|t: &mut Table| tail(t, 10))
+    .f(|t: &mut Table, n: INT| tail(t, n));
+    r.func(
+        "sort",
+        "t.sort(column, [ascending]) -> Table",
+        "A new table with rows ordered by `column` (stable); `t.sort(\"chi2\", false)` sorts \
+descending. NaN goes last either way.",
+    )
+    .f(|t: &mut Table, col: &str| t.sort_by(col, true).rh())
+    .f(|t: &mut Table, col: &str, asc: bool| t.sort_by(col, asc).rh());
+    r.func(
+        "to_csv",
+        "t.to_csv() -> string",
+        "CSV text (RFC 4180): a header of column names, one line per row; fields with \
+commas, quotes or newlines are quoted, quotes doubled; floats at full precision (NaN, inf \
+written as `NaN`, `inf`). Title and footer are not included.",
+    )
+    .f(|t: &mut Table| t.to_csv());
+    r.func(
+        "to_json",
+        "t.to_json() -> string",
+        "JSON text: an array of row objects `[{\"col\": value, ...}, ...]`, keys in column \
+order; NaN and infinities become `null`.",
+    )
+    .f(|t: &mut Table| t.to_json());
+    r.func(
+        "to_markdown",
+        "t.to_markdown() -> string",
+        "A Markdown table (title in bold above, footer below, numbers right-aligned and \
+formatted as printed; `|` escaped and newlines as `<br>`). All rows are included.",
+    )
+    .f(|t: &mut Table| t.to_markdown());
+    r.func(
+        "save",
+        "t.save(path)",
+        "Write the table to `path`, format by extension: `.csv`, `.json`, `.md`, or `.txt` \
+(the printed form, every row). The file is written to a temporary name and renamed, so a \
+reader never sees half a table.",
+    )
+    .f(|t: &mut Table, path: &str| -> RResult<()> {
         let _s = crate::prof::span("save");
         t.save(path).rh()
     });

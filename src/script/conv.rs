@@ -2,13 +2,11 @@
 //! (option maps, number lists), so that option handling and its error messages are the
 //! same for every function.
 
-use rhai::{Dynamic, EvalAltResult, Map};
+use rhai::{Dynamic, Map};
 
-type RResult<T> = Result<T, Box<EvalAltResult>>;
-
-fn bad(msg: String) -> Box<EvalAltResult> {
-    msg.into()
-}
+use super::registry::{rt_err as bad, RResult};
+use super::IntoRhai;
+use crate::array::reduce::Scalar;
 
 /// A number (int or float) as f64.
 pub fn num(v: &Dynamic, what: &str) -> RResult<f64> {
@@ -99,4 +97,33 @@ pub fn opt_str(opts: &Map, key: &str) -> RResult<Option<String>> {
                 .map_err(|t| bad(format!("option '{key}': expected a string, found {t}")))
         })
         .transpose()
+}
+
+/// An integer, or `()` for "absent" (open slice bounds and the like).
+pub fn opt_int(v: &Dynamic, what: &str) -> RResult<Option<i64>> {
+    if v.is_unit() {
+        return Ok(None);
+    }
+    v.as_int()
+        .map(Some)
+        .map_err(|t| bad(format!("{what}: expected an integer or (), found {t}")))
+}
+
+/// A scalar result (an element, a whole-array reduction) as the script value it stands for.
+pub fn scalar_dyn(s: Scalar) -> Dynamic {
+    match s {
+        Scalar::Int(i) => Dynamic::from_int(i),
+        Scalar::Float(f) => Dynamic::from_float(f),
+        Scalar::Bool(b) => Dynamic::from_bool(b),
+        Scalar::Str(s) => Dynamic::from(s),
+    }
+}
+
+/// Numbers from an Array (any real dtype, flattened) or a Rhai list.
+pub fn floats(v: &Dynamic, what: &str) -> RResult<Vec<f64>> {
+    if let Some(a) = v.clone().try_cast::<crate::array::Array>() {
+        let f = crate::stats::data::as_f64(&a, what, "the values").rh()?;
+        return Ok(f.as_slice::<f64>().rh()?.into_owned());
+    }
+    f64_list(v, what)
 }

@@ -1,43 +1,23 @@
-//! Documentation of every script function, kept beside its registration so that
-//! `:help`, `evsh help NAME`, completion and docs/reference.md are generated from one
-//! source, and a test checks it against the functions the engine actually has.
+//! Help text for the user, generated from the registry ([`super::registry`]): `:help`,
+//! `evsh help NAME`, did-you-mean suggestions and docs/reference.md; and the test that the
+//! documented names and the engine's functions agree both ways.
 
-/// Help for one script function or method.
-#[derive(Clone, Copy, Debug)]
-pub struct FnDoc {
-    /// Name as the user calls it (`load`, `sum`, `his` for `e.his`).
-    pub name: &'static str,
-    /// Usage line, e.g. `load(path, [slice]) -> Array`.
-    pub sig: &'static str,
-    /// What it does, its options and an example.
-    pub doc: &'static str,
-}
+use super::registry::{self, Doc};
 
-/// The documented functions grouped by domain, in the order the reference lists them.
-pub fn sections() -> Vec<(&'static str, &'static [FnDoc])> {
-    vec![
-        ("Arrays", super::bind_array::DOCS),
-        ("Tables", super::bind_table::DOCS),
-        ("Events", super::bind_event::DOCS),
-        ("Comparisons", super::bind_compare::DOCS),
-        ("Statistics", super::bind_stats::DOCS),
-        ("HDF5", super::bind_h5::DOCS),
-        ("Profiling", super::bind_prof::DOCS),
-        ("Session", super::bind_session::DOCS),
-    ]
+/// The documented functions grouped by domain, in the order the reference lists them
+/// (the order of [`super::MODULES`]).
+pub fn sections() -> &'static [(&'static str, Vec<Doc>)] {
+    registry::sections()
 }
 
 /// All documented functions, from every binding module.
-pub fn all_docs() -> Vec<FnDoc> {
-    sections()
-        .into_iter()
-        .flat_map(|(_, d)| d.iter().copied())
-        .collect()
+pub fn all_docs() -> Vec<&'static Doc> {
+    sections().iter().flat_map(|(_, d)| d.iter()).collect()
 }
 
 /// The entries documenting `name` (a function may be documented for several types, e.g.
 /// `col` for Arrays and Tables). `t.sort`, `Table.sort` and `.sort` are looked up as `sort`.
-pub fn lookup(name: &str) -> Vec<FnDoc> {
+pub fn lookup(name: &str) -> Vec<&'static Doc> {
     let key = bare_name(name);
     all_docs().into_iter().filter(|d| d.name == key).collect()
 }
@@ -113,7 +93,21 @@ pub fn describe(name: &str) -> Result<String, String> {
     }
     let parts: Vec<String> = found
         .iter()
-        .map(|d| format!("{}\n\n{}", d.sig, indent(d.doc, "    ")))
+        .map(|d| {
+            let mut t = format!("{}\n\n{}", d.sig, indent(d.doc, "    "));
+            if !d.opts.is_empty() {
+                t.push_str("\n\n    Options:");
+                for o in &d.opts {
+                    let default = if o.default.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (default {})", o.default)
+                    };
+                    t.push_str(&format!("\n      {}: {}{default}  {}", o.name, o.ty, o.doc));
+                }
+            }
+            t
+        })
         .collect();
     Ok(parts.join("\n\n"))
 }
@@ -177,6 +171,22 @@ pub fn markdown() -> String {
                 d.sig,
                 d.doc.trim_end()
             ));
+            if !d.opts.is_empty() {
+                out.push_str("\n| option | value | default | meaning |\n|---|---|---|---|\n");
+                for o in &d.opts {
+                    let default = if o.default.is_empty() {
+                        "—".to_string()
+                    } else {
+                        format!("`{}`", o.default)
+                    };
+                    out.push_str(&format!(
+                        "| `{}` | {} | {default} | {} |\n",
+                        o.name,
+                        o.ty.replace('|', "\\|"),
+                        o.doc.replace('|', "\\|")
+                    ));
+                }
+            }
         }
     }
     out

@@ -6,6 +6,7 @@ pub mod bind_array;
 pub mod bind_compare;
 pub mod bind_event;
 pub mod bind_h5;
+pub mod bind_plot;
 pub mod bind_prof;
 pub mod bind_session;
 pub mod bind_stats;
@@ -13,6 +14,7 @@ pub mod bind_table;
 pub mod completion;
 pub mod conv;
 pub mod help;
+pub mod registry;
 pub mod repl;
 pub mod signals;
 
@@ -49,6 +51,47 @@ impl<T> IntoRhai<T> for crate::error::Result<T> {
     }
 }
 
+/// Every binding module, in the order the reference lists them: building an engine, `:help`
+/// and docs/reference.md all walk this one list.
+pub const MODULES: &[registry::Module] = &[
+    registry::Module {
+        title: "Arrays",
+        register: bind_array::register,
+    },
+    registry::Module {
+        title: "Tables",
+        register: bind_table::register,
+    },
+    registry::Module {
+        title: "Events",
+        register: bind_event::register,
+    },
+    registry::Module {
+        title: "Comparisons",
+        register: bind_compare::register,
+    },
+    registry::Module {
+        title: "Statistics",
+        register: bind_stats::register,
+    },
+    registry::Module {
+        title: "Plots",
+        register: bind_plot::register,
+    },
+    registry::Module {
+        title: "HDF5",
+        register: bind_h5::register,
+    },
+    registry::Module {
+        title: "Profiling",
+        register: bind_prof::register,
+    },
+    registry::Module {
+        title: "Session",
+        register: bind_session::register,
+    },
+];
+
 /// Build an engine with every evsh type and function registered.
 pub fn build_engine() -> Engine {
     let mut engine = Engine::new();
@@ -77,17 +120,88 @@ pub fn build_engine() -> Engine {
             _ => writeln!(err, "{s}"),
         };
     });
-    bind_array::register(&mut engine);
-    bind_table::register(&mut engine);
-    bind_event::register(&mut engine);
-    bind_compare::register(&mut engine);
-    bind_stats::register(&mut engine);
-    bind_h5::register(&mut engine);
-    bind_prof::register(&mut engine);
-    bind_session::register(&mut engine);
+    registry::build(&mut engine, MODULES);
     // last: mirrors the Array signatures registered above for HDF5 datasets
     bind_h5::register_array_forwarders(&mut engine);
     engine
+}
+
+thread_local! {
+    /// Is this thread running a statement under [`guard_panics`]?
+    static IN_STATEMENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Statements running under [`guard_panics`] in the process (their kernels' worker threads
+/// panic on rayon threads, not on the statement's own).
+static STATEMENTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The message and place of the last panic inside a statement.
+static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Install (once) a panic hook that keeps panics inside statements quiet (they become
+/// "internal error" results) and leaves every other panic to the default hook.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_statement = IN_STATEMENT.with(|c| c.get())
+                || (rayon::current_thread_index().is_some()
+                    && STATEMENTS.load(std::sync::atomic::Ordering::SeqCst) > 0);
+            if !in_statement || std::env::var_os("EVSH_PANIC_TRACE").is_some() {
+                default(info);
+            }
+            if in_statement {
+                let msg = info
+                    .payload()
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".to_string());
+                let at = info
+                    .location()
+                    .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                    .unwrap_or_default();
+                *LAST_PANIC
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = format!("{msg}{at}");
+            }
+        }));
+    });
+}
+
+/// Run a statement so that a panic in it (a bug) becomes an error that names the built-in
+/// that was running, instead of ending the session: its variables are kept.
+fn guard_panics<T>(
+    f: impl FnOnce() -> Result<T, Box<EvalAltResult>>,
+) -> Result<T, Box<EvalAltResult>> {
+    use std::sync::atomic::Ordering;
+    install_panic_hook();
+    let outer = IN_STATEMENT.with(|c| c.replace(true));
+    STATEMENTS.fetch_add(1, Ordering::SeqCst);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    STATEMENTS.fetch_sub(1, Ordering::SeqCst);
+    IN_STATEMENT.with(|c| c.set(outer));
+    match r {
+        Ok(r) => r,
+        Err(_) => {
+            let what = crate::prof::running_builtin();
+            let what = if what.is_empty() {
+                "the script engine"
+            } else {
+                what
+            };
+            let msg = std::mem::take(
+                &mut *LAST_PANIC
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+            Err(Box::new(EvalAltResult::ErrorRuntime(
+                format!("internal error in {what}: {msg}; please report it").into(),
+                Position::NONE,
+            )))
+        }
+    }
 }
 
 /// Raised by the script function `exit(n)`: travels out of the script as a termination
@@ -201,7 +315,7 @@ impl Session {
         } else {
             &self.engine
         };
-        let result = engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &full);
+        let result = guard_panics(|| engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &full));
         self.lib = full.clone_functions_only();
         result
     }
@@ -462,6 +576,39 @@ pub fn parse_value(s: &str) -> Dynamic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A panicking built-in (on the session thread or on a kernel's worker thread) is an
+    /// "internal error" naming it, and the session keeps its variables.
+    #[test]
+    fn panics_become_internal_errors() {
+        use rayon::prelude::*;
+        let mut s = Session::new();
+        let e = Arc::get_mut(&mut s.engine).expect("sole owner");
+        e.register_fn("boom", || -> rhai::INT {
+            let _s = crate::prof::span("boom");
+            panic!("kaboom")
+        });
+        e.register_fn("boom_par", || -> rhai::INT {
+            let _s = crate::prof::span("boom_par");
+            (0..1000).into_par_iter().for_each(|i| {
+                if i == 777 {
+                    panic!("worker kaboom")
+                }
+            });
+            0
+        });
+        let _ = s.eval("let keep = 41;").unwrap();
+        let err = s.eval("keep += 1; boom()").unwrap_err().to_string();
+        assert!(err.contains("internal error in boom: kaboom at "), "{err}");
+        assert!(err.contains("please report"), "{err}");
+        let err = s.eval("boom_par()").unwrap_err().to_string();
+        assert!(
+            err.contains("internal error in boom_par: worker kaboom"),
+            "{err}"
+        );
+        assert_eq!(s.eval("keep").unwrap().as_int().unwrap(), 42);
+        assert_eq!(s.eval("keep + 1").unwrap().as_int().unwrap(), 43);
+    }
 
     #[test]
     fn variables_and_functions_persist() {

@@ -244,6 +244,26 @@ fn median(
     Ok((values, counts, out))
 }
 
+/// The checks every binned kernel makes: `x` real, the other arrays as long as `x`, the
+/// mask (if any) as bytes; gives the length and the mask.
+fn checked_inputs<'a>(
+    x: &Array,
+    others: &[(&Array, &str)],
+    mask: Option<&'a Array>,
+) -> Result<(usize, Option<std::borrow::Cow<'a, [u8]>>)> {
+    data::check_real(x, "binned", "x")?;
+    let n = x.size();
+    for (a, name) in others {
+        data::check_len(a, n, "binned", name, "x")?;
+    }
+    Ok((n, opt_mask(mask, n, "binned")?))
+}
+
+/// Elements a mask leaves out (they are not "outside the bins").
+fn masked_out(m: Option<&[u8]>) -> u64 {
+    m.map_or(0, |m| m.iter().filter(|&&v| v == 0).count() as u64)
+}
+
 /// `stat` of `y` in bins of `x` (1-D).
 pub fn binned(
     x: &Array,
@@ -254,10 +274,7 @@ pub fn binned(
     mask: Option<&Array>,
 ) -> Result<Binned> {
     let _s = crate::prof::span("binned");
-    data::check_real(x, "binned", "x")?;
-    let n = x.size();
-    data::check_len(y, n, "binned", "y", "x")?;
-    let m = opt_mask(mask, n, "binned")?;
+    let (n, m) = checked_inputs(x, &[(y, "y")], mask)?;
     let m = m.as_deref();
     let b = Binning::resolve(bins, range, x, m, "binned", "x")?;
     let xf = data::as_f64(x, "binned", "x")?;
@@ -270,7 +287,7 @@ pub fn binned(
         let j = b.locate(xs[i]);
         (j >= 0).then_some(j as usize)
     })?;
-    let masked = m.map_or(0, |m| m.iter().filter(|&&v| v == 0).count() as u64);
+    let masked = masked_out(m);
     Ok(Binned {
         x: b,
         y: None,
@@ -294,11 +311,7 @@ pub fn binned2d(
     mask: Option<&Array>,
 ) -> Result<Binned> {
     let _s = crate::prof::span("binned");
-    data::check_real(x, "binned", "x")?;
-    let n = x.size();
-    data::check_len(y, n, "binned", "y", "x")?;
-    data::check_len(v, n, "binned", "values", "x")?;
-    let m = opt_mask(mask, n, "binned")?;
+    let (n, m) = checked_inputs(x, &[(y, "y"), (v, "values")], mask)?;
     let m = m.as_deref();
     let bx = Binning::resolve(bins.0, range.0, x, m, "binned", "x")?;
     let by = Binning::resolve(bins.1, range.1, y, m, "binned", "y")?;
@@ -325,7 +338,7 @@ pub fn binned2d(
         let (a, b) = (bx.locate(xs[i]), by.locate(ys[i]));
         (a >= 0 && b >= 0).then(|| a as usize * ny + b as usize)
     })?;
-    let masked = m.map_or(0, |m| m.iter().filter(|&&v| v == 0).count() as u64);
+    let masked = masked_out(m);
     Ok(Binned {
         x: bx,
         y: Some(by),

@@ -7,7 +7,17 @@ use std::process::Command;
 
 use serde_json::Value;
 
-/// True when `python3 -c "import <modules>"` works; otherwise prints why `what` is skipped.
+/// A test that needs a Python reference cannot run: print why and skip, or, when
+/// `EVSH_REQUIRE_REFS` is set (the README's test command and CI set it, after installing the
+/// references), fail, so a missing reference never passes silently.
+pub fn skip(reason: &str) {
+    if std::env::var_os("EVSH_REQUIRE_REFS").is_some_and(|v| !v.is_empty() && v != "0") {
+        panic!("{reason} (EVSH_REQUIRE_REFS is set: the Python references are required)");
+    }
+    eprintln!("SKIP {reason}");
+}
+
+/// True when `python3 -c "import <modules>"` works; otherwise skips `what` (see [`skip`]).
 pub fn python_has(modules: &str, what: &str) -> bool {
     match Command::new("python3")
         .args(["-c", &format!("import {modules}")])
@@ -15,9 +25,9 @@ pub fn python_has(modules: &str, what: &str) -> bool {
     {
         Ok(o) if o.status.success() => true,
         _ => {
-            eprintln!(
-                "SKIP {what}: python3 with {modules} is not available (pip install {modules})"
-            );
+            skip(&format!(
+                "{what}: python3 with {modules} is not available (pip install {modules})"
+            ));
             false
         }
     }

@@ -11,9 +11,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{H5Dataset, H5Group, Node};
 use crate::array::{Array, DType};
 use crate::error::Result;
+use crate::h5::{H5Dataset, H5Group, Node};
 use crate::output::table::{Col, Table};
 use crate::{bail, err};
 
@@ -282,7 +282,7 @@ impl Frames {
                 if let Some(c) = self.c {
                     shape.push(c);
                 }
-                super::read::array_from_words(out, self.dtype.clone(), shape, false)
+                Array::from_words(out, self.dtype.clone(), shape, false)
             }
         }
     }

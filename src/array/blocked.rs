@@ -1,54 +1,48 @@
-//! Reductions over HDF5 datasets without reading them whole: the dataset is streamed in
-//! blocks of rows (whole chunks along axis 0, each block a fraction of the memory budget,
-//! read through the parallel chunk path), each block is reduced by the same kernels as an
+//! Reductions over arrays too large to read whole (HDF5 datasets, through [`RowBlocks`]):
+//! the source is streamed in blocks of rows (for HDF5 whole chunks along axis 0, each block
+//! a fraction of the memory budget, read through the parallel chunk path), each block is reduced by the same kernels as an
 //! in-memory Array, and the block results are combined exactly (sums and counts added,
 //! extremes and arg-extremes with NumPy's NaN rules, standard deviations by Chan's merge
 //! of per-block means and squared deviations). This is what lets `d.sum()` or
 //! `d.max(1)` run on a dataset larger than memory; other Array functions read the dataset
-//! (within the budget) and run on the Array.
+//! (within the budget) and run on the Array. Kernels here, sources in the io layer.
 
-use crate::array::ops::{self, BinOp, CmpOp, Operand, UnOp};
-use crate::array::reduce::{self, Red, Scalar};
-use crate::array::{Array, DType};
+use super::ops::{self, BinOp, CmpOp, Operand, UnOp};
+use super::reduce::{self, Red, Scalar};
+use super::{Array, DType};
 use crate::bail;
 use crate::error::Result;
 
-use super::H5Dataset;
-
-/// Upper bound of one block, whatever the budget.
-const MAX_BLOCK_BYTES: usize = 256 << 20;
-
-/// Rows of axis 0 per block: a whole number of chunks along axis 0, about a quarter of
-/// the memory budget (at most 256 MiB), at least one chunk row.
-pub fn block_rows(ds: &H5Dataset) -> Result<usize> {
-    let tm = ds.plan()?;
-    let shape = ds.shape()?;
-    let row_bytes: usize = shape.iter().skip(1).product::<usize>().max(1) * tm.dtype.itemsize();
-    let chunk0 = ds
-        .info()
-        .chunks
-        .as_ref()
-        .and_then(|c| c.first().copied())
-        .unwrap_or(1)
-        .max(1);
-    let target = (crate::exec::mem_budget() / 4).min(MAX_BLOCK_BYTES);
-    let rows = (target / row_bytes.max(1)) / chunk0 * chunk0;
-    Ok(rows.max(chunk0))
+/// An array too large to hold, readable by rows of its first axis: what the blocked
+/// reductions need from a source (an HDF5 dataset implements it in `crate::h5`).
+pub trait RowBlocks {
+    /// What to call it in messages (file and dataset).
+    fn what(&self) -> String;
+    /// The shape a full read gives.
+    fn shape(&self) -> Result<Vec<usize>>;
+    /// The dtype a read gives.
+    fn dtype(&self) -> Result<DType>;
+    /// Rows of the first axis, `None` for a scalar (read as one block).
+    fn rows(&self) -> Result<Option<usize>>;
+    /// Rows per block (aligned to the source's storage, bounded by the memory budget).
+    fn block_rows(&self) -> Result<usize>;
+    /// Read everything.
+    fn read_all(&self) -> Result<Array>;
+    /// Read rows `lo..hi` of the first axis.
+    fn read_rows(&self, lo: usize, hi: usize) -> Result<Array>;
 }
 
 /// Call `f(first_row, block)` for consecutive blocks of rows, in order, checking for
 /// Ctrl-C between blocks and reporting progress in rows. A scalar dataset is one block.
-pub fn for_blocks(
-    ds: &H5Dataset,
+pub fn for_blocks<S: RowBlocks + ?Sized>(
+    ds: &S,
     label: &'static str,
     mut f: impl FnMut(usize, Array) -> Result<()>,
 ) -> Result<()> {
-    let dims = ds.dims()?;
-    if dims.is_empty() {
-        return f(0, ds.read()?);
-    }
-    let n = dims[0];
-    let per = block_rows(ds)?;
+    let Some(n) = ds.rows()? else {
+        return f(0, ds.read_all()?);
+    };
+    let per = ds.block_rows()?;
     let prog = crate::exec::progress::Progress::new(label, n as u64);
     let mut lo = 0;
     loop {
@@ -86,7 +80,7 @@ fn less(a: &Scalar, b: &Scalar) -> bool {
     }
 }
 
-fn empty_err(ds: &H5Dataset, r: Red) -> crate::error::Error {
+fn empty_err<S: RowBlocks + ?Sized>(ds: &S, r: Red) -> crate::error::Error {
     crate::err!(
         "{}: {} is empty (shape {:?}); the reduction has no value",
         r.name(),
@@ -97,10 +91,9 @@ fn empty_err(ds: &H5Dataset, r: Red) -> crate::error::Error {
 
 /// Reduce the whole dataset to one value, block by block. Same answers as reading it and
 /// calling the Array reduction (up to float rounding of the block sums).
-pub fn reduce_all(ds: &H5Dataset, r: Red) -> Result<Scalar> {
+pub fn reduce_all<S: RowBlocks + ?Sized>(ds: &S, r: Red) -> Result<Scalar> {
     let _s = crate::prof::span(r.name());
-    let tm = ds.plan()?;
-    let d = tm.dtype.clone();
+    let d = ds.dtype()?;
     if !d.is_numeric() || d.is_complex() {
         bail!(
             "{}: not supported for {} of dtype {}",
@@ -252,7 +245,7 @@ fn c_bytes(a: &Array) -> Vec<u8> {
 /// Reduce along `axis`, block by block: for axes after the first, each block's result
 /// holds those rows of the answer and the results are joined; along axis 0 the block
 /// results are combined elementwise.
-pub fn reduce_axis(ds: &H5Dataset, r: Red, axis: i64) -> Result<Array> {
+pub fn reduce_axis<S: RowBlocks + ?Sized>(ds: &S, r: Red, axis: i64) -> Result<Array> {
     let shape = ds.shape()?;
     let nd = shape.len() as i64;
     let k = if axis < 0 { axis + nd } else { axis };
@@ -265,7 +258,7 @@ pub fn reduce_axis(ds: &H5Dataset, r: Red, axis: i64) -> Result<Array> {
     }
     if nd == 1 || shape[0] == 0 {
         // the answer is one value (or the dataset is empty): read it and reduce
-        return reduce::reduce_axis(&ds.read()?, r, axis);
+        return reduce::reduce_axis(&ds.read_all()?, r, axis);
     }
     let _s = crate::prof::span(r.name());
     if k > 0 {
@@ -286,7 +279,7 @@ pub fn reduce_axis(ds: &H5Dataset, r: Red, axis: i64) -> Result<Array> {
         let dtype = dtype.expect("at least one block");
         let mut words = vec![0u64; bytes.len().div_ceil(8).max(1)];
         bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..bytes.len()].copy_from_slice(&bytes);
-        return super::read::array_from_words(words, dtype, out_shape, false);
+        return Array::from_words(words, dtype, out_shape, false);
     }
     // axis 0: combine elementwise
     let n = shape[0] as f64;
