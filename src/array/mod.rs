@@ -11,6 +11,7 @@ pub mod blocked;
 pub mod create;
 pub mod dtype;
 pub mod format;
+pub mod index;
 pub mod kernel;
 pub mod num;
 pub mod ops;
@@ -37,10 +38,15 @@ use crate::error::Result;
 /// alignment is right and no copy is made).
 pub trait OwnedBytes: Send + Sync {
     fn bytes(&self) -> &[u8];
+    /// Writable bytes, for copy-on-write assignment into a buffer no other array shares.
+    fn bytes_mut(&mut self) -> &mut [u8];
 }
 impl<T: bytemuck::Pod + Send + Sync> OwnedBytes for Vec<T> {
     fn bytes(&self) -> &[u8] {
         bytemuck::cast_slice(self.as_slice())
+    }
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        bytemuck::cast_slice_mut(self.as_mut_slice())
     }
 }
 
@@ -133,6 +139,38 @@ pub fn c_strides(shape: &[usize], itemsize: usize) -> Vec<isize> {
         acc *= shape[i].max(1) as isize;
     }
     s
+}
+
+/// Call `f` with the byte offset of every element of a strided layout (shape, byte
+/// strides, offset of the first element), in logical C order.
+pub fn walk_offsets(shape: &[usize], strides: &[isize], offset: usize, mut f: impl FnMut(usize)) {
+    if shape.contains(&0) {
+        return;
+    }
+    let nd = shape.len();
+    if nd == 0 {
+        f(offset);
+        return;
+    }
+    let mut idx = vec![0usize; nd];
+    let mut off = offset as isize;
+    loop {
+        f(off as usize);
+        let mut ax = nd;
+        loop {
+            if ax == 0 {
+                return;
+            }
+            ax -= 1;
+            idx[ax] += 1;
+            off += strides[ax];
+            if idx[ax] < shape[ax] {
+                break;
+            }
+            off -= strides[ax] * shape[ax] as isize;
+            idx[ax] = 0;
+        }
+    }
 }
 
 /// Fortran-order byte strides for a shape.
@@ -441,34 +479,8 @@ impl Array {
     }
 
     /// Call `f` with the byte offset of every element, in logical C order.
-    pub fn for_each_offset(&self, mut f: impl FnMut(usize)) {
-        if self.shape.contains(&0) {
-            return;
-        }
-        let nd = self.shape.len();
-        if nd == 0 {
-            f(self.offset);
-            return;
-        }
-        let mut idx = vec![0usize; nd];
-        let mut off = self.offset as isize;
-        loop {
-            f(off as usize);
-            let mut ax = nd;
-            loop {
-                if ax == 0 {
-                    return;
-                }
-                ax -= 1;
-                idx[ax] += 1;
-                off += self.strides[ax];
-                if idx[ax] < self.shape[ax] {
-                    break;
-                }
-                off -= self.strides[ax] * self.shape[ax] as isize;
-                idx[ax] = 0;
-            }
-        }
+    pub fn for_each_offset(&self, f: impl FnMut(usize)) {
+        walk_offsets(&self.shape, &self.strides, self.offset, f)
     }
 
     /// An ndarray view of the elements as `T` (converting to native once if needed).
@@ -493,6 +505,9 @@ impl Array {
                 off += (d as isize - 1) * s;
                 strides.push((-s / isz) as usize);
                 flipped.push(i);
+            } else if s < 0 {
+                // an empty axis: its stride is never used
+                strides.push(0);
             } else {
                 strides.push((s / isz) as usize);
             }
@@ -661,6 +676,13 @@ impl Array {
     /// The last axis must be contiguous when item sizes differ.
     pub fn view_as(&self, dtype: DType) -> Result<Array> {
         let (a, b) = (self.dtype.itemsize(), dtype.itemsize());
+        if a == 0 || b == 0 {
+            bail!(
+                "cannot view {} as {}: item size 0 (a string dtype needs a length, e.g. \"S8\")",
+                self.dtype.name(),
+                dtype.name()
+            );
+        }
         let src = if self.swapped {
             self.native().clone()
         } else {

@@ -87,11 +87,32 @@ pub enum Scalar {
 }
 
 impl Scalar {
+    /// `f` rounded to float32, as the f64 nearest to its shortest float32 decimal (so a
+    /// float32 result prints `0.1`, as NumPy shows it, not `0.10000000149011612`).
+    pub fn short_f32(f: f64) -> f64 {
+        let x = f as f32;
+        if !x.is_finite() {
+            return x as f64;
+        }
+        x.to_string().parse().unwrap_or(x as f64)
+    }
+    /// `f` rounded to float16, with its shortest float16 decimal (see [`Scalar::short_f32`]).
+    pub fn short_f16(f: f64) -> f64 {
+        let x = half::f16::from_f64(f);
+        if !x.is_finite() {
+            return x.to_f64();
+        }
+        x.to_string().parse().unwrap_or(x.to_f64())
+    }
     /// The value of a real element `x` of dtype `d` (bool → Bool, ints → Int, u64 beyond
     /// i64 → Float, floats → Float).
     pub fn of<T: Real>(x: T, d: &DType) -> Scalar {
         if *d == DType::Bool {
             Scalar::Bool(x.to_i64() != 0)
+        } else if T::FLOAT && *d == DType::F32 {
+            Scalar::Float(Scalar::short_f32(x.to_f64()))
+        } else if T::FLOAT && *d == DType::F16 {
+            Scalar::Float(Scalar::short_f16(x.to_f64()))
         } else if T::FLOAT || (*d == DType::U64 && x.to_i64() < 0) {
             Scalar::Float(x.to_f64())
         } else {
@@ -397,7 +418,15 @@ pub fn reduce_all(a: &Array, r: Red) -> Result<Scalar> {
     let _s = crate::prof::span(r.name());
     crate::exec::page_in(a);
     check_numeric(a, r)?;
-    crate::with_real_type!(a.dtype(), T => reduce_all_typed::<T>(a, r), else unreachable!())
+    let v =
+        crate::with_real_type!(a.dtype(), T => reduce_all_typed::<T>(a, r), else unreachable!())?;
+    // NumPy gives a float32 (float16) scalar for these dtypes (accumulated in f64 here,
+    // with or without an axis): round to that precision and keep its shortest digits.
+    Ok(match (v, a.dtype()) {
+        (Scalar::Float(f), DType::F32) => Scalar::Float(Scalar::short_f32(f)),
+        (Scalar::Float(f), DType::F16) => Scalar::Float(Scalar::short_f16(f)),
+        (v, _) => v,
+    })
 }
 
 // ------------------------------------------------------------------------- along axes
@@ -892,7 +921,9 @@ mod tests {
         let Scalar::Float(s) = f(&a, Red::Std) else {
             panic!()
         };
-        assert!((s - 28.86607004772212).abs() < 1e-12);
+        // a float32 result: the f64 value rounded to float32 (NumPy's result type)
+        assert_eq!(s, Scalar::short_f32(28.86607004772212));
+        assert_eq!(s.to_string(), "28.86607");
         assert_eq!(f(&a, Red::ArgMax), Scalar::Int(99));
         assert_eq!(f(&a, Red::ArgMin), Scalar::Int(0));
         // strided (transposed) input gives the same answers, argmax in C order of the view

@@ -8,12 +8,12 @@ use std::ops::{Range, RangeInclusive};
 use rhai::{Dynamic, FLOAT, INT};
 
 use super::conv::{self, opt_int, scalar_dyn};
-use super::registry::{Func, RResult, Reg};
+use super::registry::{fail, rt_err, Func, RResult, Reg};
 use super::IntoRhai;
 use crate::array::ops::{self, BinOp, CmpOp, Operand, UnOp};
 use crate::array::reduce::{self, Red};
 use crate::array::select::{self, dtype_arg, IndexResult};
-use crate::array::{create, format, sort, Array, DType};
+use crate::array::{create, format, index, sort, Array, DType};
 use crate::io::npy;
 
 /// Lists longer than this are refused by `to_list` (the session would stall printing them).
@@ -61,8 +61,17 @@ fn reduce_dyn(a: &Array, r: Red) -> RResult<Dynamic> {
     reduce::reduce_all(a, r).map(scalar_dyn).rh()
 }
 
-fn reduce_axis_dyn(a: &Array, r: Red, axis: INT) -> RResult<Array> {
-    reduce::reduce_axis(a, r, axis).rh()
+fn array_len(a: &mut Array) -> INT {
+    if a.ndim() == 0 {
+        1
+    } else {
+        a.len() as INT
+    }
+}
+
+/// A reduction along axes; reducing every axis gives a number, as in NumPy.
+fn reduce_axis_dyn(a: &Array, r: Red, axis: INT) -> RResult<Dynamic> {
+    array_or_scalar(reduce::reduce_axis(a, r, axis).rh()?)
 }
 
 fn index_dyn(a: &Array, i: INT) -> RResult<Dynamic> {
@@ -80,14 +89,50 @@ fn index_array(a: &Array, idx: &Array) -> RResult<Array> {
     }
 }
 
-fn index_str(a: &Array, s: &str) -> RResult<Array> {
-    if a.field_names().iter().any(|f| f == s) {
-        return a.field(s).rh();
+fn index_str(a: &Array, s: &str) -> RResult<Dynamic> {
+    if a.field_names().iter().any(|f| f == s) || !index::looks_like_index(s) {
+        return Ok(Dynamic::from(a.field(s).rh()?));
     }
-    if s.contains(':') || s.trim().parse::<f64>().is_ok() {
-        return rows(a, s);
+    let v = index::apply(a, &index::parse(s).rh()?).rh()?;
+    array_or_scalar(v)
+}
+
+/// A 0-d result as a number (NumPy gives a scalar for `m[1, 2]`), otherwise the Array.
+fn array_or_scalar(v: Array) -> RResult<Dynamic> {
+    if v.ndim() == 0 {
+        Ok(scalar_dyn(select::item(&v).rh()?))
+    } else {
+        Ok(Dynamic::from(v))
     }
-    a.field(s).rh()
+}
+
+/// `x[sel] = v` for every kind of selection.
+fn assign(a: &mut Array, t: index::Target<'_>, v: &Dynamic) -> RResult<()> {
+    let val = operand(v, "[]=").map_err(|_| {
+        rt_err(format!(
+            "x[...] = v: v must be a number, a bool or an Array, found {}",
+            v.type_name()
+        ))
+    })?;
+    index::assign(a, t, &val).rh()
+}
+
+fn assign_array(a: &mut Array, sel: &Array, v: &Dynamic) -> RResult<()> {
+    if *sel.dtype() == DType::Bool {
+        assign(a, index::Target::Mask(sel), v)
+    } else {
+        assign(a, index::Target::Indices(sel), v)
+    }
+}
+
+fn assign_str(a: &mut Array, s: &str, v: &Dynamic) -> RResult<()> {
+    if a.field_names().iter().any(|f| f == s) || !index::looks_like_index(s) {
+        return fail(format!(
+            "x[\"{s}\"] = v: assigning to a field is not supported; index strings look like \"::2\", \":, 0\", \"1:3, ..., -1\""
+        ));
+    }
+    let items = index::parse(s).rh()?;
+    assign(a, index::Target::Basic(&items), v)
 }
 
 fn rows(a: &Array, spec: &str) -> RResult<Array> {
@@ -370,17 +415,10 @@ half a file.",
     r.func(
         "len",
         "x.len -> int",
-        "Length of the first axis (1 for a 0-d array).",
+        "Length of the first axis (1 for a 0-d array). `len(x)` and `x.len()` work too.",
     )
-    .get(
-        |a: &mut Array| {
-            if a.ndim() == 0 {
-                1
-            } else {
-                a.len() as INT
-            }
-        },
-    );
+    .get(array_len)
+    .f(array_len);
     r.func("ndim", "x.ndim -> int", "Number of axes.")
         .get(|a: &mut Array| a.ndim() as INT);
     r.func(
@@ -432,7 +470,14 @@ conversion on first use).",
         "Indexing. `x[i]` is row i (an element for 1-D arrays; negative counts from the \
 end); `x[0..10]` a row slice (view); `x[mask]` with a bool Array of the first axis's length \
 keeps the rows where it is true; `x[idx]` with an integer Array gathers those rows; a string \
-is a field name or a row slice.",
+is a field name or a NumPy index: `x[\"::2\"]`, `m[\":, 0\"]`, `m[\"1, 2\"]` (one \
+element, a number), `x[\"1:3, ..., -1\"]`, `x[\"::-1\"]`, `x[\":, None\"]`, `x[\"0:1M\"]` \
+(k/M suffixes; see `x.s`). Slices, integers, `...` and `None` give views.\n\
+Assignment `x[i] = v`, `x[0..10] = v`, `x[mask] = v`, `x[idx] = v`, `x[\"::2\"] = v` \
+(v a number or an Array broadcast to the selection, converted to x's dtype; an integer \
+out of the dtype's range is an error) is copy-on-write: the variable gets new data, other \
+variables holding the old array keep it, a mapped file is never written. An array that no \
+other variable shares is written in place.",
     )
     .index_get(|a: &mut Array, i: INT| index_dyn(a, i))
     .index_get(|a: &mut Array, r: Range<INT>| {
@@ -450,7 +495,41 @@ is a field name or a row slice.",
         a.slice_axis(0, Some(*r.start()), stop, 1).rh()
     })
     .index_get(|a: &mut Array, idx: Array| index_array(a, &idx))
-    .index_get(|a: &mut Array, s: &str| index_str(a, s));
+    .index_get(|a: &mut Array, s: &str| index_str(a, s))
+    .index_set(|a: &mut Array, i: INT, v: Dynamic| {
+        assign(a, index::Target::Basic(&[index::Item::Int(i)]), &v)
+    })
+    .index_set(|a: &mut Array, r: Range<INT>, v: Dynamic| {
+        let it = [index::Item::Slice(Some(r.start), Some(r.end), 1)];
+        assign(a, index::Target::Basic(&it), &v)
+    })
+    .index_set(|a: &mut Array, r: RangeInclusive<INT>, v: Dynamic| {
+        let end = *r.end();
+        let stop = if end == -1 { None } else { Some(end + 1) };
+        let it = [index::Item::Slice(Some(*r.start()), stop, 1)];
+        assign(a, index::Target::Basic(&it), &v)
+    })
+    .index_set(|a: &mut Array, sel: Array, v: Dynamic| assign_array(a, &sel, &v))
+    .index_set(|a: &mut Array, s: &str, v: Dynamic| assign_str(a, s, &v));
+    r.func(
+        "s",
+        "x.s(index) -> Array or value",
+        "NumPy basic indexing from a string, the same as `x[index]`: integers (k/M \
+suffixes allowed), slices `start:stop:step` (negative steps reverse), `...` and `None` \
+(a new axis), separated by commas. `x.s(\":, 0\")` is NumPy's `x[:, 0]`, \
+`x.s(\"::-1\")` reverses, `m.s(\"1, 2\")` is one element (a number). A view, no copy.",
+    )
+    .f(|a: &mut Array, s: &str| -> RResult<Dynamic> {
+        let v = index::apply(a, &index::parse(s).rh()?).rh()?;
+        array_or_scalar(v)
+    });
+    r.func(
+        "copy",
+        "x.copy() -> Array",
+        "A copy of the data in process memory (C order), independent of the original: \
+writing into it (`y[0] = 1`) never touches `x` or the file `x` maps.",
+    )
+    .f(|a: &mut Array| index::copy(a).rh());
     r.func(
         "head",
         "x.head([n]) -> Array",
@@ -696,10 +775,12 @@ counts; float32 sums pairwise in float32 like NumPy.",
         r.func(red.name(), sig, doc)
             .f(move |a: &mut Array| reduce_dyn(a, red))
             .f(move |a: &mut Array, axis: INT| reduce_axis_dyn(a, red, axis))
-            .f(move |a: &mut Array, axes: rhai::Array| -> RResult<Array> {
-                let axes = conv::i64_list(&Dynamic::from(axes), red.name())?;
-                reduce::reduce_axes(a, red, &axes).rh()
-            });
+            .f(
+                move |a: &mut Array, axes: rhai::Array| -> RResult<Dynamic> {
+                    let axes = conv::i64_list(&Dynamic::from(axes), red.name())?;
+                    array_or_scalar(reduce::reduce_axes(a, red, &axes).rh()?)
+                },
+            );
     }
 
     // ---- sorting and counting
@@ -735,17 +816,37 @@ frequent first (ties in value order).",
     .f(|a: &mut Array| sort::unique_counts(a).rh());
     r.func(
         "nonzero",
-        "nonzero(mask) -> Array",
-        "Indices (int64) of the true elements of a 1-D mask (NumPy's `flatnonzero`).",
+        "nonzero(x) -> Array (1-D) or array of Arrays (N-d)",
+        "Indices (int64) of the nonzero (for bool masks: true) elements. For a 1-D input \
+the one index Array itself (NumPy's `np.nonzero(x)[0]`); for N-d inputs one index Array \
+per axis, as NumPy's tuple: `let ij = nonzero(m); m[ij[0]]`.",
+    )
+    .f(|m: &mut Array| -> RResult<Dynamic> {
+        let mut per_axis = index::nonzero(m).rh()?;
+        if per_axis.len() == 1 {
+            return Ok(Dynamic::from(per_axis.remove(0)));
+        }
+        Ok(Dynamic::from_array(
+            per_axis.into_iter().map(Dynamic::from).collect(),
+        ))
+    });
+    r.func(
+        "flatnonzero",
+        "flatnonzero(x) -> Array",
+        "Flat (C-order) indices (int64) of the nonzero elements, as NumPy's `flatnonzero`.",
     )
     .f(|m: &mut Array| -> RResult<Array> {
-        if *m.dtype() != DType::Bool {
-            return Err(format!("nonzero: needs a bool mask, found {}", m.dtype().name()).into());
-        }
-        let idx = select::true_indices(m).rh()?;
+        let idx = index::flatnonzero(m).rh()?;
         let n = idx.len();
         Array::from_vec(idx.into_iter().map(|i| i as i64).collect(), vec![n]).rh()
     });
+    r.func(
+        "argwhere",
+        "argwhere(x) -> Array",
+        "Indices of the nonzero elements as rows: shape (count, ndim), int64 (NumPy's \
+`argwhere`).",
+    )
+    .f(|m: &mut Array| index::argwhere(m).rh());
 
     // ---- creation
     r.func(

@@ -318,6 +318,22 @@ fn shape_str(s: &[usize]) -> String {
     )
 }
 
+/// The bytes a Table's columns hold.
+fn table_bytes(t: &Table) -> usize {
+    t.cols
+        .iter()
+        .map(|c| match c {
+            Col::Int(v) => v.len() * 8,
+            Col::Float(v) => v.len() * 8,
+            Col::Bool(v) => v.len(),
+            Col::Str(v) => v
+                .iter()
+                .map(|s| s.len() + std::mem::size_of::<String>())
+                .sum(),
+        })
+        .sum()
+}
+
 /// The `who()` table for a list of (name, value).
 pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
     let mut names = vec![];
@@ -325,6 +341,7 @@ pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
     let mut shapes = vec![];
     let mut dtypes = vec![];
     let mut bytes = vec![];
+    let mut sizes = vec![];
     let mut memory = vec![];
     let (mut mapped_total, mut owned_total) = (0u64, 0u64);
     for (name, v) in vars {
@@ -354,7 +371,7 @@ pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
                 _ => (
                     String::new(),
                     String::new(),
-                    -1,
+                    0,
                     "in file (unreadable)".to_string(),
                 ),
             }
@@ -371,8 +388,8 @@ pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
             (
                 shape_str(&[t.nrows(), t.ncols()]),
                 String::new(),
-                -1,
-                String::new(),
+                table_bytes(&t) as i64,
+                "owned".to_string(),
             )
         } else if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
             (
@@ -382,20 +399,29 @@ pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
                 String::new(),
             )
         } else if let Some(a) = v.read_lock::<rhai::Array>() {
-            (format!("[{}]", a.len()), String::new(), -1, String::new())
+            let n = a.len() * std::mem::size_of::<Dynamic>();
+            (
+                format!("[{}]", a.len()),
+                String::new(),
+                n as i64,
+                String::new(),
+            )
         } else if let Some(m) = v.read_lock::<Map>() {
+            let n = m.len() * 2 * std::mem::size_of::<Dynamic>();
             (
                 format!("{} keys", m.len()),
                 String::new(),
-                -1,
+                n as i64,
                 String::new(),
             )
         } else {
-            (String::new(), String::new(), -1, String::new())
+            let n = std::mem::size_of::<Dynamic>();
+            (String::new(), String::new(), n as i64, String::new())
         };
         shapes.push(shape);
         dtypes.push(dtype);
         bytes.push(nbytes);
+        sizes.push(mem::fmt_bytes(nbytes as f64));
         memory.push(mem);
     }
     let mut t = Table::new(Some("variables".to_string()));
@@ -405,14 +431,16 @@ pub fn who_table(engine: &Engine, vars: &[(String, Dynamic)]) -> Table {
         ("shape", Col::Str(shapes)),
         ("dtype", Col::Str(dtypes)),
         ("bytes", Col::Int(bytes)),
+        ("size", Col::Str(sizes)),
         ("memory", Col::Str(memory)),
     ];
     for (n, c) in cols {
         let _ = t.push(n, c);
     }
     t.footer.push(format!(
-        "arrays: {} owned in memory, {} viewed in mapped files (bytes -1: not applicable; HDF5 \
-         datasets and frame stacks: the size a full read would take)",
+        "arrays: {} owned in memory, {} viewed in mapped files (HDF5 datasets and frame \
+         stacks: the size a full read would take; lists and maps: their slots, not what \
+         their elements hold)",
         mem::fmt_bytes(owned_total as f64),
         mem::fmt_bytes(mapped_total as f64)
     ));

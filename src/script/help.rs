@@ -112,6 +112,55 @@ pub fn describe(name: &str) -> Result<String, String> {
     Ok(parts.join("\n\n"))
 }
 
+/// `help(x)`, `x?` and `:help x` on a value: its type, how it shows, and every method and
+/// property registered for that type with the first sentence of its documentation (read
+/// from the engine, so whatever a binding module registers is listed).
+pub fn describe_value(engine: &rhai::Engine, v: &rhai::Dynamic, shown: &str) -> String {
+    let ty = engine.map_type_name(v.type_name()).to_string();
+    let mut out = format!("{ty}");
+    let shown = shown.trim_end();
+    if !shown.is_empty() {
+        let preview: Vec<&str> = shown.lines().take(12).collect();
+        out.push_str(&format!(":\n{}", indent(&preview.join("\n"), "  ")));
+        if shown.lines().count() > 12 {
+            out.push_str("\n  ...");
+        }
+    }
+    let index = super::completion::FnIndex::build(engine);
+    let Some(members) = index.by_type.get(&v.type_id()) else {
+        return out;
+    };
+    let mut props = vec![];
+    let mut methods = vec![];
+    for m in members {
+        let doc = lookup(m)
+            .into_iter()
+            .find(|d| d.sig.contains(&format!(".{m}")) || d.sig.starts_with(&format!("{m}(")));
+        let line = match doc {
+            Some(d) => format!("  {:<34} {}", d.sig, first_sentence(d.doc)),
+            None => format!("  {m}"),
+        };
+        if doc.is_some_and(|d| {
+            !d.sig.contains(&format!(".{m}(")) && !d.sig.contains(&format!("{m}("))
+        }) {
+            props.push(line);
+        } else {
+            methods.push(line);
+        }
+    }
+    if !props.is_empty() {
+        out.push_str(&format!("\n\nProperties:\n{}", props.join("\n")));
+    }
+    if !methods.is_empty() {
+        out.push_str(&format!(
+            "\n\nMethods and functions:\n{}",
+            methods.join("\n")
+        ));
+    }
+    out.push_str("\n\n`help(\"NAME\")` shows one in full.");
+    out
+}
+
 fn indent(text: &str, pad: &str) -> String {
     text.lines()
         .map(|l| {
@@ -213,7 +262,7 @@ mod tests {
         use std::collections::BTreeSet;
         let engine = super::super::build_engine();
         // Entries that document syntax rather than one named function.
-        let syntax = ["index", "operators"];
+        let syntax = ["index", "operators", "division"];
         let registered: BTreeSet<String> = engine
             .collect_fn_metadata(
                 None,

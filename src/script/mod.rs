@@ -96,6 +96,9 @@ pub const MODULES: &[registry::Module] = &[
 pub fn build_engine() -> Engine {
     let mut engine = Engine::new();
     engine.set_max_expr_depths(256, 256);
+    // Registered operators override Rhai's built-in ones only with fast operators off:
+    // integer `/` must not truncate silently (see the `division` entry of bind_session).
+    engine.set_fast_operators(false);
     // Called on every Rhai operation: one relaxed atomic load, so script loops stop
     // promptly on Ctrl-C.
     engine.on_progress(|_| {
@@ -410,6 +413,35 @@ impl Session {
         }
     }
 
+    /// Remember the last value shown at the prompt as `_` (IPython's habit).
+    pub fn set_last(&mut self, v: &Dynamic) {
+        self.scope.set_or_push(repl::LAST, v.clone());
+    }
+
+    /// What `x?`, `help(x)` and `:help x` print for an expression or a name: a variable
+    /// or any expression is described as a value (type, preview, methods); a name that is
+    /// not a variable is looked up among the documented functions.
+    pub fn help_for(&mut self, expr: &str) -> Result<String, String> {
+        let e = expr.trim();
+        let is_ident = !e.is_empty()
+            && e.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && !e.starts_with(|c: char| c.is_ascii_digit());
+        if is_ident && !e.contains('.') && !self.scope.contains(e) {
+            return help::describe(e);
+        }
+        if is_ident && e.contains('.') && !self.scope.contains(e.split('.').next().unwrap_or("")) {
+            return help::describe(e);
+        }
+        match self.eval(&repl::last_value_refs(e)) {
+            Ok(v) => {
+                let shown = self.display(&v);
+                Ok(help::describe_value(&self.engine, &v, &shown))
+            }
+            Err(err) => Err(format!("help: {e}: {err}")),
+        }
+    }
+
     /// The variables in scope (latest definition of each name), for completion.
     pub fn var_info(&self) -> Vec<VarInfo> {
         let mut out: Vec<VarInfo> = vec![];
@@ -461,6 +493,16 @@ impl Session {
             }
         }
         let mut msg = message_of(e);
+        if let (EvalAltResult::ErrorVariableNotFound(var, _), Some((f, _))) = (e, frames.last()) {
+            // Rhai functions do not see the variables around them (unlike Python's)
+            if self.scope.contains(var) {
+                msg.push_str(&format!(
+                    " (functions do not see variables defined outside them: pass `{var}` to \
+                     '{f}' as an argument, or make '{f}' a closure `|..| ...` that captures \
+                     `{var}`)"
+                ));
+            }
+        }
         if let EvalAltResult::ErrorFunctionNotFound(sig, _) = e {
             let name = sig.split(['(', ' ']).next().unwrap_or(sig);
             let mut names: Vec<String> = help::all_docs()

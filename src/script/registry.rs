@@ -233,6 +233,22 @@ impl Func<'_, '_> {
         self
     }
 
+    /// Register an indexer setter (`x[i] = v`) described by this entry.
+    pub fn index_set<
+        A: 'static,
+        const N: usize,
+        const X: bool,
+        R: Variant + Clone,
+        const F: bool,
+    >(
+        self,
+        func: impl RhaiNativeFunc<A, N, X, R, F> + Send + Sync + 'static,
+    ) -> Self {
+        // Rhai's name for an indexer setter (`Engine::register_indexer_set` uses it too).
+        self.reg.engine.register_fn("index$set$", func);
+        self
+    }
+
     /// Register an operator or any function whose name is not the entry's (entries that
     /// document syntax, such as `operators`).
     pub fn named<A: 'static, const N: usize, const X: bool, R: Variant + Clone, const F: bool>(

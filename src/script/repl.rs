@@ -224,10 +224,11 @@ fn scan(code: &str) -> Scan {
 
 /// Print a statement's result: its value (unless unit) to stdout, or the error to stderr.
 /// Returns `Some(code)` when the session should end.
-pub fn report(session: &Session, result: Result<Outcome, super::ScriptError>) -> Option<i32> {
+pub fn report(session: &mut Session, result: Result<Outcome, super::ScriptError>) -> Option<i32> {
     match result {
         Ok(Outcome::Value(v)) => {
             if !v.is_unit() {
+                session.set_last(&v);
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{}", session.display(&v));
                 let _ = out.flush();
@@ -242,11 +243,73 @@ pub fn report(session: &Session, result: Result<Outcome, super::ScriptError>) ->
     }
 }
 
+/// The name the prompt keeps the last shown value under (Rhai does not allow `_` as a
+/// variable name, so the prompt rewrites `_` to it).
+pub const LAST: &str = "__last";
+
+/// IPython's `_` at the prompt: every `_` that stands alone as a name (not inside a
+/// string or comment, not part of a longer name, not a `switch` default arm `_ =>`)
+/// becomes [`LAST`].
+pub fn last_value_refs(code: &str) -> std::borrow::Cow<'_, str> {
+    if !code.contains('_') {
+        return std::borrow::Cow::Borrowed(code);
+    }
+    let b = code.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = String::with_capacity(code.len() + 8);
+    let mut i = 0;
+    let mut last = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'`' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'_' if (i == 0 || !ident(b[i - 1]))
+                && !b.get(i + 1).is_some_and(|&c| ident(c))
+                && !code[i + 1..].trim_start().starts_with("=>") =>
+            {
+                out.push_str(&code[last..i]);
+                out.push_str(LAST);
+                last = i + 1;
+            }
+            c if ident(c) => {
+                // skip the rest of a name or number
+                while i + 1 < b.len() && ident(b[i + 1]) {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if last == 0 {
+        return std::borrow::Cow::Borrowed(code);
+    }
+    out.push_str(&code[last.min(code.len())..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// `:timer on`: print the timing line after every statement.
 static TIMER: AtomicBool = AtomicBool::new(false);
 
 /// Run one statement as the prompt does, with the timing line after it when `:timer on`.
 fn run_statement(session: &mut Session, code: &str) -> Option<i32> {
+    let code = &*last_value_refs(code);
     if TIMER.load(Ordering::Relaxed) {
         let (result, t) = session.run_timed(code, None);
         signals::statement_done();
@@ -272,7 +335,7 @@ fn meta_command(session: &mut Session, line: &str) -> Option<i32> {
             eprintln!("usage: {cmd} STATEMENT (e.g. `{cmd} x.sum()`)");
         }
         ":time" => {
-            let (result, t) = session.run_timed(rest, None);
+            let (result, t) = session.run_timed(&last_value_refs(rest), None);
             signals::statement_done();
             let end = report(session, result);
             println!("time: {t}");
@@ -282,7 +345,7 @@ fn meta_command(session: &mut Session, line: &str) -> Option<i32> {
             }
         }
         ":prof" => {
-            let (result, p) = session.run_profiled(rest, None);
+            let (result, p) = session.run_profiled(&last_value_refs(rest), None);
             signals::statement_done();
             let end = report(session, result);
             println!("{p}");
@@ -314,7 +377,7 @@ fn meta_command(session: &mut Session, line: &str) -> Option<i32> {
                      a running statement; Ctrl-D quits."
                 );
             }
-            Some(name) => match help::describe(name) {
+            Some(_) => match session.help_for(rest) {
                 Ok(t) => println!("{t}"),
                 Err(m) => eprintln!("{m}"),
             },
@@ -414,6 +477,16 @@ pub fn run(session: &mut Session) -> i32 {
             }
             if t == "quit" || t == "exit" {
                 break;
+            }
+            // IPython's `x?` and `sort?`: help on a value or a function
+            if let Some(expr) = t.strip_suffix('?').filter(|e| !e.trim().is_empty()) {
+                let _ = rl.add_history_entry(t);
+                save_history(&mut rl, &hist, &mut history_warned);
+                match session.help_for(expr) {
+                    Ok(text) => println!("{text}"),
+                    Err(m) => eprintln!("{m}"),
+                }
+                continue;
             }
         }
         buf.push_str(&line);
