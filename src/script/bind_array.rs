@@ -359,7 +359,7 @@ pub fn register(r: &mut Reg) {
     // ---- files
     r.func(
         "load",
-        "load(path, [slice]) -> Array",
+        "load(path, [slice]) -> Array (.npz: map of Arrays, .csv: Table)",
         "Memory-map a `.npy` file: the header is parsed, the data is not read until used, \
 so a 2 GB file opens in milliseconds. Every NumPy numeric dtype, both byte orders, C and \
 Fortran order, format versions 1-3, fixed-width strings and structured dtypes \

@@ -237,9 +237,9 @@ columns; `t[i]` (an integer) is row i as a map.",
     .f(|t: &mut Table, n: INT| tail(t, n));
     r.func(
         "sort",
-        "t.sort(column, [ascending]) -> Table",
-        "A new table with rows ordered by `column` (stable); `t.sort(\"chi2\", false)` sorts \
-descending. NaN goes last either way.",
+        "t.sort(column, [ascending | #{descending}]) -> Table",
+        "A new table with rows ordered by `column` (stable); `t.sort(\"chi2\", false)` or \
+`t.sort(\"chi2\", #{descending: true})` sorts descending. NaN goes last either way.",
     )
     .opts(&[SORT_OPTS])
     .example("t.sort(\"time\", OPTS)")
