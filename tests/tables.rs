@@ -252,9 +252,15 @@ fn script_methods() {
     );
     assert_eq!(ev(&mut s, r#"t.col("n")"#).to_string(), "[3, 1, 2, 4]");
     assert_eq!(
-        ev(&mut s, r#"t["name"]"#).to_string(),
+        ev(&mut s, r#"t.col("name")"#).to_string(),
         r#"["b", "a", "c", "d"]"#
     );
+    // `t["name"]` is the column as an Array (strings as fixed-width unicode).
+    assert_eq!(
+        ev(&mut s, r#"t["name"].dtype"#).into_string().unwrap(),
+        "<U1"
+    );
+    assert_eq!(ev(&mut s, r#"t["n"].sum()"#).as_int().unwrap(), 10);
     // Rows as maps, negative index from the end.
     assert_eq!(ev(&mut s, "t[0].name").into_string().unwrap(), "b");
     assert_eq!(ev(&mut s, "t[-1].n").as_int().unwrap(), 4);

@@ -653,12 +653,38 @@ pub fn load(path: impl AsRef<Path>, slice: Option<&str>) -> Result<Array> {
     // truncating the file while mapped is outside what any mmap-based reader can defend.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
     let h = parse_header(&map).map_err(wrap)?;
-    let need = h.data_bytes().map_err(wrap)?;
-    let have = len - h.data_offset;
+    let buf = Arc::new(Buf::Mapped {
+        map,
+        path: path.to_path_buf(),
+    });
+    let mut a = array_over(buf, &h, 0, len).map_err(|e| match e {
+        Error::Msg(m) => err!("{}: {m}", path.display()),
+        other => other,
+    })?;
+    if let Some(spec) = slice {
+        if a.ndim() == 0 {
+            bail!("{}: cannot row-slice a 0-d array", path.display());
+        }
+        let r = parse_row_slice(spec, a.shape()[0]).map_err(wrap)?;
+        a = a.slice_axis(0, Some(r.start as i64), Some(r.end as i64), 1)?;
+    }
+    Ok(a.with_origin(Origin {
+        path: path.to_path_buf(),
+        file_shape: h.shape,
+        slice: slice.map(str::to_string),
+    }))
+}
+
+/// The array a parsed header describes, viewing `buf` in place: the `.npy` image starts
+/// at byte `base` of `buf` and is `len` bytes long (a whole `.npy` file, or a stored
+/// member of an `.npz` zip). Checks that the data the header announces is all there and
+/// that the strides fit; unaligned or byte-swapped data is converted on first access.
+pub fn array_over(buf: Arc<Buf>, h: &Header, base: usize, len: usize) -> Result<Array> {
+    let need = h.data_bytes()?;
+    let have = len.saturating_sub(h.data_offset);
     if have < need {
         bail!(
-            "{}: truncated: the header announces shape {:?} of {} = {} data bytes, but the file holds {} (file size {}, data starts at byte {})",
-            path.display(),
+            "truncated: the header announces shape {:?} of {} = {} data bytes, but the file holds {} (file size {}, data starts at byte {})",
             h.shape,
             h.dtype.name(),
             need,
@@ -676,8 +702,7 @@ pub fn load(path: impl AsRef<Path>, slice: Option<&str>) -> Result<Array> {
         .filter(|&s| s <= isize::MAX as usize);
     if span.is_none() {
         bail!(
-            "{}: shape {:?} of {} is too large: its strides overflow",
-            path.display(),
+            "shape {:?} of {} is too large: its strides overflow",
             h.shape,
             h.dtype.name()
         );
@@ -687,31 +712,17 @@ pub fn load(path: impl AsRef<Path>, slice: Option<&str>) -> Result<Array> {
     } else {
         c_strides(&h.shape, isz)
     };
-    let buf = Arc::new(Buf::Mapped {
-        map,
-        path: path.to_path_buf(),
-    });
-    let mut a = Array::from_parts(
+    let offset = base
+        .checked_add(h.data_offset)
+        .ok_or_else(|| err!("data offset overflows"))?;
+    Array::from_parts(
         buf,
-        h.dtype,
+        h.dtype.clone(),
         h.swapped,
         h.shape.clone(),
         strides,
-        h.data_offset,
+        offset,
     )
-    .map_err(wrap)?;
-    if let Some(spec) = slice {
-        if a.ndim() == 0 {
-            bail!("{}: cannot row-slice a 0-d array", path.display());
-        }
-        let r = parse_row_slice(spec, a.shape()[0]).map_err(wrap)?;
-        a = a.slice_axis(0, Some(r.start as i64), Some(r.end as i64), 1)?;
-    }
-    Ok(a.with_origin(Origin {
-        path: path.to_path_buf(),
-        file_shape: h.shape,
-        slice: slice.map(str::to_string),
-    }))
 }
 
 // ------------------------------------------------------------------ writing
@@ -888,10 +899,6 @@ pub fn save(a: &Array, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
     let _s = crate::prof::span("save");
     check_describable(a.dtype()).map_err(|e| err!("cannot save to {}: {e}", path.display()))?;
-    let isz = a.dtype().itemsize();
-    let nb = a.nbytes();
-    let fortran = a.ndim() > 1 && !a.is_c_contiguous() && a.transpose().is_c_contiguous();
-    let header = header_bytes_order(a.dtype(), a.swapped(), a.shape(), fortran);
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -902,6 +909,23 @@ pub fn save(a: &Array, path: impl AsRef<Path>) -> Result<()> {
     let io = |e: std::io::Error| Error::io(path, e);
     let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp);
+    write_npy(a, &mut w, path)?;
+    let tmp = w.into_inner().map_err(|e| io(e.into_error()))?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Write the `.npy` image of `a` (header, then data in the stored byte order) to `w`:
+/// C- and Fortran-contiguous arrays straight from their bytes, other views gathered in C
+/// order chunk by chunk. I/O errors name `path`. Shared by [`save`] and `.npz` members.
+pub fn write_npy<W: Write>(a: &Array, w: &mut W, path: &Path) -> Result<()> {
+    check_describable(a.dtype()).map_err(|e| err!("cannot save to {}: {e}", path.display()))?;
+    let isz = a.dtype().itemsize();
+    let nb = a.nbytes();
+    let fortran = a.ndim() > 1 && !a.is_c_contiguous() && a.transpose().is_c_contiguous();
+    let header = header_bytes_order(a.dtype(), a.swapped(), a.shape(), fortran);
+    let io = |e: std::io::Error| Error::io(path, e);
     w.write_all(&header).map_err(io)?;
     let bytes = a.buf().bytes();
     if a.is_c_contiguous() || fortran {
@@ -933,9 +957,6 @@ pub fn save(a: &Array, path: impl AsRef<Path>) -> Result<()> {
         }
         w.write_all(&buf).map_err(io)?;
     }
-    let tmp = w.into_inner().map_err(|e| io(e.into_error()))?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }
 

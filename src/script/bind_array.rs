@@ -366,6 +366,37 @@ fn arange_dyn(start: &Dynamic, stop: &Dynamic, step: &Dynamic) -> RResult<Array>
     create::arange_float(a, b, s).rh()
 }
 
+/// `load(path)`: a `.npy` Array, a map of the arrays of a `.npz`, or a `.csv` Table.
+fn load_any(path: &str) -> RResult<Dynamic> {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".npz") {
+        let mut m = rhai::Map::new();
+        for (k, a) in crate::io::npz::load(path).rh()? {
+            m.insert(k.into(), Dynamic::from(a));
+        }
+        return Ok(Dynamic::from_map(m));
+    }
+    if lower.ends_with(".csv") {
+        let o = crate::io::csv::CsvOpts::default();
+        return Ok(Dynamic::from(crate::io::csv::load(path, &o).rh()?));
+    }
+    Ok(Dynamic::from(npy::load(path, None).rh()?))
+}
+
+fn savez_map(path: &str, m: rhai::Map, compress: bool) -> RResult<()> {
+    let mut members = Vec::with_capacity(m.len());
+    for (k, v) in m {
+        let ty = v.type_name();
+        let a = v.try_cast::<Array>().ok_or_else(|| {
+            super::registry::rt_err(format!(
+                "cannot save to {path}: member '{k}' is {ty}, not an Array"
+            ))
+        })?;
+        members.push((k.to_string(), a));
+    }
+    crate::io::npz::save(path, &members, compress).rh()
+}
+
 /// Register this module's types and functions.
 pub fn register(r: &mut Reg) {
     r.ty_with::<Array>("Array", |a| a.to_string(), format::summary);
@@ -373,25 +404,49 @@ pub fn register(r: &mut Reg) {
     // ---- files
     r.func(
         "load",
-        "load(path, [slice]) -> Array",
+        "load(path, [slice]) -> Array (.npz: map of Arrays, .csv: Table)",
         "Memory-map a `.npy` file: the header is parsed, the data is not read until used, \
 so a 2 GB file opens in milliseconds. Every NumPy numeric dtype, both byte orders, C and \
 Fortran order, format versions 1-3, fixed-width strings and structured dtypes \
 (`x.field(\"name\")`). `slice` is a row slice of the first axis with k/M suffixes: \
 `\"0:1M\"`, `\"-100k:\"`, `\":10\"`; the array remembers the file's shape. Object (pickle) \
 arrays, truncated files and bad headers are refused with an error naming the file.\n\
+A `.npz` path gives a map of arrays by member name (`let d = load(\"x.npz\"); d.a`): stored \
+members are memory-mapped in place like `.npy` files, deflated ones \
+(`np.savez_compressed`) are inflated at load, within the memory budget. A `.csv` path is \
+`load_csv(path)`: a Table.\n\
 Example: `let ox = load(\"evt/ox.npy\", \"0:1M\");`",
     )
-    .f(|path: &str| npy::load(path, None).rh())
+    .f(load_any)
     .f(|path: &str, slice: &str| npy::load(path, Some(slice)).rh());
     r.func(
         "save",
         "save(x, path) / x.save(path)",
         "Write `x` as a `.npy` file that NumPy reads back identically (dtype, byte order, \
 shape, C or Fortran order). Written to a temporary name and renamed, so a reader never sees \
-half a file.",
+half a file. A `.csv` path writes a 1-D or 2-D numeric array as text that \
+`np.loadtxt(path, delimiter=\",\")` reads back exactly (shortest round-trip floats).",
     )
-    .f(|a: Array, path: &str| npy::save(&a, path).rh());
+    .f(|a: Array, path: &str| -> RResult<()> {
+        if path.to_ascii_lowercase().ends_with(".csv") {
+            return crate::io::csv::save_array(&a, path).rh();
+        }
+        npy::save(&a, path).rh()
+    });
+    r.func(
+        "savez",
+        "savez(path, #{name: x, ...})",
+        "Write arrays as an `.npz` file (`np.savez`): one stored `.npy` member per map entry, \
+read back by `np.load(path)[name]` exactly (dtype, byte order, shape, C or Fortran order). \
+Members are 64-byte aligned, so `load` maps them in place. Written atomically.",
+    )
+    .f(|path: &str, m: rhai::Map| savez_map(path, m, false));
+    r.func(
+        "savez_compressed",
+        "savez_compressed(path, #{name: x, ...})",
+        "Like `savez`, with deflated members (`np.savez_compressed`).",
+    )
+    .f(|path: &str, m: rhai::Map| savez_map(path, m, true));
 
     // ---- properties
     r.func(

@@ -4,10 +4,51 @@
 
 use rhai::{Dynamic, EvalAltResult, Map, FLOAT, INT};
 
-use super::registry::{RResult, Reg};
+use super::registry::{check_opts, fail, opt, Opt, RResult, Reg};
 use super::IntoRhai;
 use crate::array::{Array, DType};
+use crate::io::csv::{CsvOpts, Kind};
 use crate::output::table::{Col, Table};
+
+const LOAD_CSV_OPTS: &[Opt] = &[
+    opt(
+        "delimiter",
+        "one-character string",
+        "\",\"",
+        "the field separator",
+    ),
+    opt(
+        "header",
+        "bool",
+        "true",
+        "the first line names the columns (false: they are c0, c1, ...)",
+    ),
+    opt(
+        "skip",
+        "int >= 0",
+        "0",
+        "lines skipped at the top, before the header",
+    ),
+    opt(
+        "comment",
+        "one-character string",
+        "",
+        "lines starting with it are ignored (\"#\" for np.savetxt headers)",
+    ),
+    opt(
+        "dtypes",
+        "#{column: \"int64\" | \"float64\" | \"bool\" | \"str\"}",
+        "",
+        "column types instead of the inferred ones",
+    ),
+];
+
+const SORT_OPTS: &[Opt] = &[opt(
+    "descending",
+    "bool",
+    "false",
+    "largest first (NaN still last)",
+)];
 
 /// Register the `Table` type and its functions.
 pub fn register(r: &mut Reg) {
@@ -146,13 +187,20 @@ than n, and a line with the number of rows left out. Exports and `save` always w
         "col",
         "t.col(name) -> array",
         "The column `name` as a Rhai array of ints, floats, strings or booleans (a copy). \
-`t[\"name\"]` is the same. An unknown name is an error that lists the columns.",
+`t[\"name\"]` gives it as an Array instead. An unknown name is an error that lists the columns.",
     )
     .f(|t: &mut Table, name: &str| -> RResult<rhai::Array> { Ok(col_to_array(t.col(name).rh()?)) });
-    r.engine()
-        .register_indexer_get(|t: &mut Table, name: &str| -> RResult<rhai::Array> {
-            Ok(col_to_array(t.col(name).rh()?))
-        });
+    r.func(
+        "index",
+        "t[name] -> Array, t[i] -> map",
+        "The column `name` as a 1-D Array, like a DataFrame column: int64, float64 or bool, \
+and strings as a fixed-width unicode array (`<U n`, n the longest string). \
+`t[\"energy\"].mean()`, `t.filter(t[\"n\"] > 2)`. An unknown name is an error listing the \
+columns; `t[i]` (an integer) is row i as a map.",
+    )
+    .index_get(|t: &mut Table, name: &str| -> RResult<Array> {
+        col_to_nd(t.col(name).rh()?, name)
+    });
     r.engine()
         .register_indexer_get(|t: &mut Table, i: INT| -> RResult<Map> {
             let n = t.nrows() as INT;
@@ -189,12 +237,50 @@ than n, and a line with the number of rows left out. Exports and `save` always w
     .f(|t: &mut Table, n: INT| tail(t, n));
     r.func(
         "sort",
-        "t.sort(column, [ascending]) -> Table",
-        "A new table with rows ordered by `column` (stable); `t.sort(\"chi2\", false)` sorts \
-descending. NaN goes last either way.",
+        "t.sort(column, [ascending | #{descending}]) -> Table",
+        "A new table with rows ordered by `column` (stable); `t.sort(\"chi2\", false)` or \
+`t.sort(\"chi2\", #{descending: true})` sorts descending. NaN goes last either way.",
     )
+    .opts(&[SORT_OPTS])
+    .example("t.sort(\"time\", OPTS)")
     .f(|t: &mut Table, col: &str| t.sort_by(col, true).rh())
-    .f(|t: &mut Table, col: &str, asc: bool| t.sort_by(col, asc).rh());
+    .f(|t: &mut Table, col: &str, asc: bool| t.sort_by(col, asc).rh())
+    .f(|t: &mut Table, col: &str, o: Map| -> RResult<Table> {
+        check_opts(&o, &[SORT_OPTS], "sort")?;
+        let desc = super::conv::opt_bool(&o, "descending")?.unwrap_or(false);
+        t.sort_by(col, !desc).rh()
+    });
+    r.func(
+        "filter",
+        "t.filter(mask) -> Table",
+        "A new table of the rows where `mask` (a bool Array with one element per row, e.g. \
+`t[\"x\"] > 0`) is true, in order.",
+    )
+    .f(|t: &mut Table, mask: Array| -> RResult<Table> { filter(t, &mask) });
+    r.func(
+        "select",
+        "t.select([names]) -> Table",
+        "A new table of the columns named, in that order: `t.select([\"b\", \"a\"])`.",
+    )
+    .f(|t: &mut Table, names: rhai::Array| -> RResult<Table> { select(t, &names) });
+    r.func(
+        "load_csv",
+        "load_csv(path, [#{delimiter, header, skip, comment, dtypes}]) -> Table",
+        "Read a CSV file into a Table. Each column's type is inferred from all its values: \
+bool (true/false), int64, float64 (an empty field is NaN), else string; `dtypes` overrides. \
+Quoted fields, CRLF line ends and a UTF-8 byte-order mark are handled; a row with a \
+different number of fields is an error naming its line. `np.savetxt` files have no header: \
+`load_csv(\"x.txt\", #{header: false, delimiter: \" \", comment: \"#\"})`. Columns come \
+back with `t[\"name\"]` as Arrays.\n\
+Example: `let t = load_csv(\"runs.csv\", #{dtypes: #{run: \"float64\"}}); t[\"run\"].max()`",
+    )
+    .opts(&[LOAD_CSV_OPTS])
+    .example("load_csv(TMP + \"/none.csv\", OPTS)")
+    .f(|path: &str| crate::io::csv::load(path, &CsvOpts::default()).rh())
+    .f(|path: &str, o: Map| -> RResult<Table> {
+        let opts = csv_opts(&o)?;
+        crate::io::csv::load(path, &opts).rh()
+    });
     r.func(
         "to_csv",
         "t.to_csv() -> string",
@@ -233,6 +319,123 @@ reader never sees half a table.",
 fn tail(t: &Table, n: INT) -> Table {
     let rows = t.nrows();
     t.slice_rows(rows.saturating_sub(n.max(0) as usize), rows)
+}
+
+fn one_byte(o: &Map, key: &str) -> RResult<Option<u8>> {
+    match super::conv::opt_str(o, key)? {
+        None => Ok(None),
+        Some(s) if s.len() == 1 => Ok(Some(s.as_bytes()[0])),
+        Some(s) => fail(format!(
+            "load_csv: {key} must be one ASCII character, found {s:?}"
+        )),
+    }
+}
+
+fn csv_opts(o: &Map) -> RResult<CsvOpts> {
+    check_opts(o, &[LOAD_CSV_OPTS], "load_csv")?;
+    let mut c = CsvOpts::default();
+    if let Some(d) = one_byte(o, "delimiter")? {
+        c.delimiter = d;
+    }
+    c.comment = one_byte(o, "comment")?;
+    if let Some(h) = super::conv::opt_bool(o, "header")? {
+        c.header = h;
+    }
+    if let Some(k) = super::conv::opt_i64(o, "skip")? {
+        if k < 0 {
+            return fail(format!("load_csv: skip must be >= 0, found {k}"));
+        }
+        c.skip = k as usize;
+    }
+    if let Some(d) = o.get("dtypes") {
+        let Some(m) = d.clone().try_cast::<Map>() else {
+            return fail(format!(
+                "load_csv: dtypes must be a map #{{column: type}}, found {}",
+                d.type_name()
+            ));
+        };
+        for (k, v) in m {
+            let ty = v
+                .into_string()
+                .map_err(|t| format!("load_csv: dtypes.{k}: expected a type name, found {t}"))?;
+            let kind = Kind::parse(&ty).map_err(|e| format!("load_csv: dtypes.{k}: {e}"))?;
+            c.dtypes.push((k.to_string(), kind));
+        }
+    }
+    Ok(c)
+}
+
+fn filter(t: &Table, mask: &Array) -> RResult<Table> {
+    if mask.dtype() != &DType::Bool || mask.ndim() != 1 {
+        return fail(format!(
+            "t.filter(mask): mask must be a 1-D bool Array, found {} of shape {:?}",
+            mask.dtype().name(),
+            mask.shape()
+        ));
+    }
+    if mask.len() != t.nrows() {
+        return fail(format!(
+            "t.filter(mask): the mask has {} elements but the table has {} rows",
+            mask.len(),
+            t.nrows()
+        ));
+    }
+    let m = mask.as_slice::<u8>().rh()?;
+    let idx: Vec<usize> = m
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b != 0)
+        .map(|(i, _)| i)
+        .collect();
+    Ok(t.take_rows(&idx))
+}
+
+fn select(t: &Table, names: &[Dynamic]) -> RResult<Table> {
+    let mut out = Table {
+        names: vec![],
+        cols: vec![],
+        ..t.clone()
+    };
+    for d in names {
+        let Some(name) = d.clone().into_string().ok() else {
+            return fail(format!(
+                "t.select(names): expected column names (strings), found {}",
+                d.type_name()
+            ));
+        };
+        let col = t.col(&name).rh()?.clone();
+        out.push(name, col).rh()?;
+    }
+    Ok(out)
+}
+
+/// A column as a 1-D Array: int64, float64, bool, or `<U n` strings.
+pub fn col_to_nd(c: &Col, name: &str) -> RResult<Array> {
+    let n = c.len();
+    match c {
+        Col::Int(v) => Array::from_vec(v.clone(), vec![n]).rh(),
+        Col::Float(v) => Array::from_vec(v.clone(), vec![n]).rh(),
+        Col::Bool(v) => Ok(Array::from_bools(v.clone())),
+        Col::Str(v) => {
+            let width = v
+                .iter()
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(1);
+            let total = width.checked_mul(n).ok_or_else(|| {
+                super::registry::rt_err(format!("column '{name}' is too large as an array"))
+            })?;
+            let mut units: Vec<u32> =
+                crate::exec::out::alloc(total, &format!("column '{name}'")).rh()?;
+            for s in v {
+                let start = units.len();
+                units.extend(s.chars().map(|ch| ch as u32));
+                units.resize(start + width, 0);
+            }
+            Array::from_vec_typed(units, DType::Unicode(width), vec![n]).rh()
+        }
+    }
 }
 
 fn row_map(t: &Table, r: usize) -> Map {
@@ -370,9 +573,16 @@ pub fn array_to_col(a: &Array, name: &str) -> RResult<Col> {
         ),
         DType::F32 => floats!(f32),
         DType::F64 => floats!(f64),
+        DType::Bytes(_) | DType::Unicode(_) => {
+            let mut v = Vec::with_capacity(a.len());
+            for i in 0..a.len() {
+                v.push(crate::array::strings::string_at_lossy(a, i).rh()?);
+            }
+            Col::Str(v)
+        }
         d => {
             return Err(format!(
-                "column '{name}': arrays of {} cannot be a table column (numbers or bool only)",
+                "column '{name}': arrays of {} cannot be a table column (numbers, bool or strings only)",
                 d.name()
             )
             .into())
