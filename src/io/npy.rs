@@ -899,21 +899,12 @@ pub fn save(a: &Array, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
     let _s = crate::prof::span("save");
     check_describable(a.dtype()).map_err(|e| err!("cannot save to {}: {e}", path.display()))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if path.is_dir() {
-        bail!("cannot save to {}: it is a directory", path.display());
-    }
     let io = |e: std::io::Error| Error::io(path, e);
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let tmp = super::temp_beside(path)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp);
     write_npy(a, &mut w, path)?;
     let tmp = w.into_inner().map_err(|e| io(e.into_error()))?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    super::persist(tmp, path)
 }
 
 /// Write the `.npy` image of `a` (header, then data in the stored byte order) to `w`:

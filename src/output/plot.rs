@@ -220,23 +220,14 @@ pub fn save(fig: &Figure, path: impl AsRef<Path>) -> Result<()> {
             super::write_atomic(path, s.as_bytes())
         }
         "png" => {
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            let tmp = tempfile::Builder::new()
-                .prefix(".evsh-plot")
-                .suffix(".png")
-                .tempfile_in(dir)
-                .map_err(|e| Error::io(path, e))?;
+            let tmp = crate::io::temp_with_suffix(path, ".png")?;
             {
                 let root = BitMapBackend::new(tmp.path(), size).into_drawing_area();
                 draw(fig, &root)?;
                 root.present()
                     .map_err(|e| err!("plot {}: could not write the PNG: {e:?}", path.display()))?;
             }
-            tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-            Ok(())
+            crate::io::persist(tmp, path)
         }
         _ => bail!(
             "plot {}: unknown image type '{}'; use a .png or .svg file name",

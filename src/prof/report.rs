@@ -4,7 +4,6 @@
 //! ("folded") text that flame-graph tools read.
 
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -322,16 +321,9 @@ fn stage_line(s: &StageRow) -> [String; 6] {
     ]
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename.
+/// Write `bytes` to `path` atomically (the shared writer of every output).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    crate::io::write_atomic(path, bytes)
 }
 
 impl fmt::Display for Profile {
