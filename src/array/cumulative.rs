@@ -103,8 +103,7 @@ pub fn searchsorted(a: &Array, v: &Operand, right: bool) -> Result<Array> {
     search("searchsorted", a, v, right, false)
 }
 
-fn search(
-    func: &'static str, a: &Array, v: &Operand, right: bool, reverse: bool) -> Result<Array> {
+fn search(func: &'static str, a: &Array, v: &Operand, right: bool, reverse: bool) -> Result<Array> {
     let _s = crate::prof::span(func);
     check_real(a, func)?;
     if a.ndim() != 1 {
@@ -118,8 +117,8 @@ fn search(
             bail!("{func}: values of dtype {} are not supported", d.name());
         }
     }
-    let dt = ops::result_type(&Operand::Arr(a.clone()), v, false)
-        .map_err(|e| err!("{func}: {e}"))?;
+    let dt =
+        ops::result_type(&Operand::Arr(a.clone()), v, false).map_err(|e| err!("{func}: {e}"))?;
     let shape = v.shape().to_vec();
     let pv = ops::prep(v, &dt)?;
     crate::with_real_type!(&dt, T => {
@@ -176,10 +175,7 @@ pub fn bincount(x: &Array, weights: Option<&Array>, minlength: i64) -> Result<Ar
     let _s = crate::prof::span("bincount");
     let d = x.dtype();
     if !(d.is_int() || *d == DType::Bool) {
-        bail!(
-            "bincount: x must hold integers, found dtype {}",
-            d.name()
-        );
+        bail!("bincount: x must hold integers, found dtype {}", d.name());
     }
     if x.ndim() != 1 {
         bail!(
@@ -281,8 +277,12 @@ pub fn interp(
     if xp.size() == 0 {
         bail!("interp: xp and fp are empty");
     }
-    let xpv = ops::astype(xp, &DType::F64)?.as_slice::<f64>()?.into_owned();
-    let fpv = ops::astype(fp, &DType::F64)?.as_slice::<f64>()?.into_owned();
+    let xpv = ops::astype(xp, &DType::F64)?
+        .as_slice::<f64>()?
+        .into_owned();
+    let fpv = ops::astype(fp, &DType::F64)?
+        .as_slice::<f64>()?
+        .into_owned();
     let n = xpv.len();
     let lval = left.unwrap_or(fpv[0]);
     let rval = right.unwrap_or(fpv[n - 1]);

@@ -49,12 +49,7 @@ pub fn check_real(a: &Array, func: &str) -> Result<()> {
 }
 
 /// The lanes of `a` (converted to `dtype`, whose Rust type is `T`) along `axis`.
-pub fn lanes<T: Real>(
-    a: &Array,
-    axis: Option<i64>,
-    dtype: &DType,
-    func: &str,
-) -> Result<Lanes<T>> {
+pub fn lanes<T: Real>(a: &Array, axis: Option<i64>, dtype: &DType, func: &str) -> Result<Lanes<T>> {
     check_real(a, func)?;
     crate::exec::page_in(a);
     let ax = match axis {

@@ -117,10 +117,21 @@ pub fn norm(x: &Array, ord: f64, axis: Option<i64>) -> Result<Array> {
     let l = lanes::<f64>(x, axis, &DType::F64, "norm")?;
     let v = map_lanes(&l, 1, "norm", |lane, out| {
         let r = if ord == f64::INFINITY {
-            lane.iter().fold(0f64, |m, v| if v.abs() > m || v.is_nan() { v.abs() } else { m })
+            lane.iter().fold(0f64, |m, v| {
+                if v.abs() > m || v.is_nan() {
+                    v.abs()
+                } else {
+                    m
+                }
+            })
         } else if ord == f64::NEG_INFINITY {
-            lane.iter()
-                .fold(f64::INFINITY, |m, v| if v.abs() < m || v.is_nan() { v.abs() } else { m })
+            lane.iter().fold(f64::INFINITY, |m, v| {
+                if v.abs() < m || v.is_nan() {
+                    v.abs()
+                } else {
+                    m
+                }
+            })
         } else if ord == 0.0 {
             lane.iter().filter(|v| **v != 0.0).count() as f64
         } else if ord == 1.0 {
@@ -128,7 +139,10 @@ pub fn norm(x: &Array, ord: f64, axis: Option<i64>) -> Result<Array> {
         } else if ord == 2.0 {
             lane.iter().map(|v| v * v).sum::<f64>().sqrt()
         } else {
-            lane.iter().map(|v| v.abs().powf(ord)).sum::<f64>().powf(1.0 / ord)
+            lane.iter()
+                .map(|v| v.abs().powf(ord))
+                .sum::<f64>()
+                .powf(1.0 / ord)
         };
         out.fill(r, 1);
     })?;
@@ -173,9 +187,12 @@ pub fn logspace(a: f64, b: f64, n: usize, base: f64) -> Result<Array> {
     let l = crate::array::create::linspace(a, b, n)?;
     let v = l.view::<f64>()?;
     let shape = v.shape().to_vec();
-    let out = kernel::map1("logspace", &shape, &kernel::Src::of(v, &shape)?, |e: f64| {
-        base.powf(e)
-    })?;
+    let out = kernel::map1(
+        "logspace",
+        &shape,
+        &kernel::Src::of(v, &shape)?,
+        |e: f64| base.powf(e),
+    )?;
     Array::from_vec(out, shape)
 }
 
@@ -237,7 +254,11 @@ pub fn array_equal(a: &Array, b: &Array) -> Result<bool> {
     if a.size() == 0 {
         return Ok(true);
     }
-    let m = ops::compare(CmpOp::Eq, &Operand::Arr(a.clone()), &Operand::Arr(b.clone()))
-        .map_err(|e| err!("array_equal: {e}"))?;
+    let m = ops::compare(
+        CmpOp::Eq,
+        &Operand::Arr(a.clone()),
+        &Operand::Arr(b.clone()),
+    )
+    .map_err(|e| err!("array_equal: {e}"))?;
     Ok(reduce::reduce_all(&m, Red::All)? == Scalar::Bool(true))
 }

@@ -286,7 +286,21 @@ pub fn round(a: &Array, decimals: i64) -> Result<Array> {
         }};
     }
     match d {
-        DType::F16 => go!(half::f16, f32),
+        DType::F16 => {
+            // NumPy's float16 arithmetic: each operation in float32, rounded to float16
+            let p = 10f32.powi(decimals.unsigned_abs() as i32);
+            let h = |v: f32| half::f16::from_f32(v).to_f32();
+            let v = map1::<half::f16, half::f16>("round", a, move |x| {
+                let y = x.to_f32();
+                let r = if decimals >= 0 {
+                    h(h(y * p).round_ties_even() / p)
+                } else {
+                    h(h(y / p).round_ties_even() * p)
+                };
+                half::f16::from_f32(r)
+            })?;
+            wrap(v, d.clone(), shape)
+        }
         DType::F32 => go!(f32, f32),
         _ => go!(f64, f64),
     }
@@ -450,11 +464,42 @@ pub fn math2(op: Math2, a: &Operand, b: &Operand) -> Result<Array> {
 }
 
 /// `clip(x, lo, hi)`: NumPy's `minimum(maximum(x, lo), hi)` (NaN propagates; bounds are
-/// numbers or arrays broadcast against `x`).
-pub fn clip(x: &Array, lo: &Operand, hi: &Operand) -> Result<Array> {
+/// numbers or arrays broadcast against `x`; `None` leaves a side open). An integer bound
+/// outside an integer dtype's range is clamped to it, as NumPy 2 does (`clip(u8, -3, 5)`
+/// stays uint8).
+pub fn clip(x: &Array, lo: Option<&Operand>, hi: Option<&Operand>) -> Result<Array> {
     let _s = crate::prof::span("clip");
-    let m = math2(Math2::Maximum, &Operand::Arr(x.clone()), lo).map_err(|e| rename(e, "clip"))?;
-    math2(Math2::Minimum, &Operand::Arr(m), hi).map_err(|e| rename(e, "clip"))
+    let d = x.dtype().clone();
+    let fit = |o: &Operand| -> Operand {
+        match (o, int_range(&d)) {
+            (Operand::Int(v), Some((lo, hi))) => Operand::Int((*v as i128).clamp(lo, hi) as i64),
+            _ => o.clone(),
+        }
+    };
+    let mut r = x.clone();
+    if let Some(lo) = lo {
+        r = math2(Math2::Maximum, &Operand::Arr(r), &fit(lo)).map_err(|e| rename(e, "clip"))?;
+    }
+    if let Some(hi) = hi {
+        r = math2(Math2::Minimum, &Operand::Arr(r), &fit(hi)).map_err(|e| rename(e, "clip"))?;
+    }
+    Ok(r)
+}
+
+/// The value range of an integer dtype (u64 is capped at i64::MAX: Rhai ints are i64).
+fn int_range(d: &DType) -> Option<(i128, i128)> {
+    use DType::*;
+    Some(match d {
+        I8 => (i8::MIN as i128, i8::MAX as i128),
+        I16 => (i16::MIN as i128, i16::MAX as i128),
+        I32 => (i32::MIN as i128, i32::MAX as i128),
+        I64 => (i64::MIN as i128, i64::MAX as i128),
+        U8 => (0, u8::MAX as i128),
+        U16 => (0, u16::MAX as i128),
+        U32 => (0, u32::MAX as i128),
+        U64 => (0, i64::MAX as i128),
+        _ => return None,
+    })
 }
 
 fn rename(e: crate::error::Error, name: &str) -> crate::error::Error {

@@ -9,6 +9,7 @@
 
 pub mod blocked;
 pub mod create;
+pub mod cumulative;
 pub mod dtype;
 pub mod format;
 pub mod kernel;
@@ -16,8 +17,6 @@ pub mod lanes;
 pub mod linalg;
 pub mod math;
 pub mod npstats;
-pub mod cumulative;
-pub mod shape;
 pub mod num;
 pub mod ops;
 pub mod promote;
@@ -25,6 +24,7 @@ pub mod radix;
 pub mod reduce;
 pub mod rows;
 pub mod select;
+pub mod shape;
 pub mod sort;
 pub mod strings;
 
@@ -649,8 +649,15 @@ impl Array {
     pub fn permute_axes(&self, perm: &[usize]) -> Result<Array> {
         let nd = self.ndim();
         let mut seen = vec![false; nd];
-        if perm.len() != nd || perm.iter().any(|&p| p >= nd || std::mem::replace(&mut seen[p], true)) {
-            bail!("axes {perm:?} are not a permutation of the {nd} axes of shape {:?}", self.shape);
+        if perm.len() != nd
+            || perm
+                .iter()
+                .any(|&p| p >= nd || std::mem::replace(&mut seen[p], true))
+        {
+            bail!(
+                "axes {perm:?} are not a permutation of the {nd} axes of shape {:?}",
+                self.shape
+            );
         }
         let shape = perm.iter().map(|&p| self.shape[p]).collect();
         let strides = perm.iter().map(|&p| self.strides[p]).collect();
@@ -660,7 +667,10 @@ impl Array {
     /// A new axis of length 1 at position `axis` (0..=ndim). A view.
     pub fn insert_axis(&self, axis: usize) -> Result<Array> {
         if axis > self.ndim() {
-            bail!("axis {axis} is out of range for inserting into shape {:?}", self.shape);
+            bail!(
+                "axis {axis} is out of range for inserting into shape {:?}",
+                self.shape
+            );
         }
         let mut shape = self.shape.clone();
         let mut strides = self.strides.clone();
@@ -672,7 +682,10 @@ impl Array {
     /// Drop axis `axis`, which must have length 1. A view.
     pub fn remove_unit_axis(&self, axis: usize) -> Result<Array> {
         if axis >= self.ndim() || self.shape[axis] != 1 {
-            bail!("cannot remove axis {axis} of shape {:?}: its length is not 1", self.shape);
+            bail!(
+                "cannot remove axis {axis} of shape {:?}: its length is not 1",
+                self.shape
+            );
         }
         let mut shape = self.shape.clone();
         let mut strides = self.strides.clone();

@@ -43,19 +43,38 @@ fn f64_lanes(a: &Array, axis: Option<i64>, func: &str) -> Result<Lanes<f64>> {
 
 // ------------------------------------------------------------------------- quantiles
 
-/// NumPy's `_lerp`: `a + (b - a) * t`, or `b - (b - a) * (1 - t)` when `t >= 0.5`.
-#[inline]
-fn lerp(a: f64, b: f64, t: f64) -> f64 {
-    let d = b - a;
-    if t >= 0.5 {
-        b - d * (1.0 - t)
-    } else {
-        a + d * t
+/// Rounding to the precision NumPy computes in: float32 and float16 inputs do their
+/// arithmetic in their own dtype (float16 through float32, rounded each step).
+#[derive(Clone, Copy)]
+enum Prec {
+    F64,
+    F32,
+    F16,
+}
+
+impl Prec {
+    fn of(d: &DType) -> Prec {
+        match d {
+            DType::F32 => Prec::F32,
+            DType::F16 => Prec::F16,
+            _ => Prec::F64,
+        }
+    }
+    #[inline]
+    fn r(self, x: f64) -> f64 {
+        match self {
+            Prec::F64 => x,
+            Prec::F32 => x as f32 as f64,
+            Prec::F16 => half::f16::from_f64(x).to_f64(),
+        }
     }
 }
 
-/// The linear-method quantiles of a sorted lane (NaN last), as NumPy computes them.
-fn quantiles_sorted(s: &[f64], qs: &[f64], out: &mut Out<'_, f64>) {
+/// The linear-method quantiles of a sorted lane (NaN last), as NumPy computes them:
+/// `b - a` in the input's precision; the rest in float64 for a list of q (`weak` false),
+/// or, for one q given as a number (NumPy's "weak" Python float), all in the input's
+/// precision.
+fn quantiles_sorted(s: &[f64], qs: &[f64], p: Prec, weak: bool, out: &mut Out<'_, f64>) {
     let n = s.len();
     if n == 0 || s[n - 1].is_nan() {
         out.fill(f64::NAN, qs.len());
@@ -73,7 +92,21 @@ fn quantiles_sorted(s: &[f64], qs: &[f64], out: &mut Out<'_, f64>) {
         };
         let at = |i: i64| s[if i < 0 { n - 1 } else { i as usize }];
         let gamma = vi - prev as f64;
-        lerp(at(prev), at(next), gamma)
+        let (a, b) = (at(prev), at(next));
+        if !weak {
+            let d = p.r(b - a);
+            return if gamma >= 0.5 {
+                b - d * (1.0 - gamma)
+            } else {
+                a + d * gamma
+            };
+        }
+        let d = p.r(b - a);
+        if gamma >= 0.5 {
+            p.r(b - p.r(d * p.r(1.0 - gamma)))
+        } else {
+            p.r(a + p.r(d * p.r(gamma)))
+        }
     }));
 }
 
@@ -112,10 +145,11 @@ pub fn quantile(
     }
     let l = f64_lanes(a, axis, func)?;
     let k = qs.len();
+    let prec = Prec::of(a.dtype());
     let v = map_lanes(&l, k, func, |lane, out| {
         let mut buf = Vec::with_capacity(lane.len());
         sort_lane(lane, nan, &mut buf);
-        quantiles_sorted(&buf, qs, out);
+        quantiles_sorted(&buf, qs, prec, scalar_q, out);
     })?;
     let out_dtype = if scalar_q {
         float_of(a.dtype())
@@ -154,10 +188,7 @@ pub fn median(a: &Array, axis: Option<i64>, nan: bool) -> Result<Array> {
         };
         out.fill(m, 1);
     })?;
-    finish(
-        unlane(&l, v, 1, false, DType::F64)?,
-        &float_of(a.dtype()),
-    )
+    finish(unlane(&l, v, 1, false, DType::F64)?, &float_of(a.dtype()))
 }
 
 // ------------------------------------------------------------------------- NaN reductions
@@ -289,11 +320,19 @@ pub fn nan_reduce(a: &Array, r: NanRed, axis: Option<&[i64]>) -> Result<Array> {
             NanRed::Min => Red::Min,
             _ => Red::Max,
         };
-        return match axis {
-            None => Ok(scalar_array(reduce::reduce_all(a, red)?)),
+        let r = match axis {
+            None => reduce::reduce_all(a, red).map(scalar_array),
             Some(ax) => reduce::reduce_axes(a, red, ax),
         }
-        .map_err(|e| err!("{func}: {}", strip_prefix(&e.to_string())));
+        .map_err(|e| err!("{func}: {}", strip_prefix(&e.to_string())))?;
+        // a whole-array result comes back as an int64/float64 scalar: NumPy's dtype
+        let want = match red {
+            Red::Sum if a.dtype().is_int() && !a.dtype().is_signed_int() => DType::U64,
+            Red::Sum => DType::I64,
+            Red::Mean => DType::F64,
+            _ => a.dtype().clone(),
+        };
+        return finish(r, &want);
     }
     let (l, multi) = multi_lanes(a, axis, func)?;
     let v = map_lanes(&l, 1, func, |lane, out| {
@@ -363,8 +402,9 @@ pub fn prod(a: &Array, axis: Option<&[i64]>) -> Result<Array> {
     let d = a.dtype();
     if d.is_float() {
         let (l, multi) = multi_lanes(a, axis, "prod")?;
+        let p = Prec::of(d);
         let v = map_lanes(&l, 1, "prod", |lane, out| {
-            out.fill(lane.iter().product::<f64>(), 1)
+            out.fill(lane.iter().fold(1.0, |acc, &x| p.r(acc * x)), 1)
         })?;
         let r = unlane(&l, v, 1, false, DType::F64)?;
         return finish(reshape_multi(r, multi)?, d);
@@ -441,8 +481,7 @@ pub fn ptp(a: &Array, axis: Option<&[i64]>) -> Result<Array> {
         ),
     };
     let (hi, lo) = (ops::astype(&hi, a.dtype())?, ops::astype(&lo, a.dtype())?);
-    ops::binary(BinOp::Sub, &Operand::Arr(hi), &Operand::Arr(lo))
-        .map_err(|e| err!("ptp: {e}"))
+    ops::binary(BinOp::Sub, &Operand::Arr(hi), &Operand::Arr(lo)).map_err(|e| err!("ptp: {e}"))
 }
 
 /// Weighted mean (NumPy's `average`): `sum(x * w) / sum(w)` along `axis` (or over all).
@@ -491,7 +530,12 @@ pub fn average(x: &Array, w: Option<&Array>, axis: Option<i64>) -> Result<Array>
     let wb = ops::binary(
         BinOp::Add,
         &Operand::Arr(ops::astype(&w, &dt)?),
-        &Operand::Arr(crate::array::create::full(x.shape().to_vec(), 0.0, Some(0), &dt)?),
+        &Operand::Arr(crate::array::create::full(
+            x.shape().to_vec(),
+            0.0,
+            Some(0),
+            &dt,
+        )?),
     )?;
     let (num, den) = match axis {
         None => (
@@ -547,11 +591,7 @@ pub fn cov(x: &Array, y: Option<&Array>, rowvar: bool, ddof: f64) -> Result<Arra
         let yv = variables(y, rowvar, "cov")?;
         if let (Some(a), Some(b)) = (vars.first(), yv.first()) {
             if a.len() != b.len() {
-                bail!(
-                    "cov: x has {} observations, y has {}",
-                    a.len(),
-                    b.len()
-                );
+                bail!("cov: x has {} observations, y has {}", a.len(), b.len());
             }
         }
         vars.extend(yv);
@@ -639,7 +679,9 @@ pub fn polyfit(x: &Array, y: &Array, deg: i64) -> Result<Array> {
     let k = deg as usize + 1;
     let n = x.size();
     if n < k {
-        bail!("polyfit: {n} points cannot determine a polynomial of degree {deg} (need at least {k})");
+        bail!(
+            "polyfit: {n} points cannot determine a polynomial of degree {deg} (need at least {k})"
+        );
     }
     check_real(x, "polyfit")?;
     check_real(y, "polyfit")?;
@@ -659,7 +701,11 @@ pub fn polyfit(x: &Array, y: &Array, deg: i64) -> Result<Array> {
     // scale columns to unit norm (as NumPy does) for conditioning
     let scale: Vec<f64> = (0..k)
         .map(|c| {
-            let s = a[c * n..(c + 1) * n].iter().map(|v| v * v).sum::<f64>().sqrt();
+            let s = a[c * n..(c + 1) * n]
+                .iter()
+                .map(|v| v * v)
+                .sum::<f64>()
+                .sqrt();
             if s == 0.0 {
                 1.0
             } else {
@@ -678,7 +724,9 @@ pub fn polyfit(x: &Array, y: &Array, deg: i64) -> Result<Array> {
         let col = &a[j * n..(j + 1) * n];
         let norm = col[j..].iter().map(|v| v * v).sum::<f64>().sqrt();
         if norm == 0.0 {
-            bail!("polyfit: the fit is rank deficient (too few distinct x values for degree {deg})");
+            bail!(
+                "polyfit: the fit is rank deficient (too few distinct x values for degree {deg})"
+            );
         }
         let alpha = if col[j] > 0.0 { -norm } else { norm };
         let mut v: Vec<f64> = col[j..].to_vec();

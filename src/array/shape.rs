@@ -25,7 +25,10 @@ fn norm_axis(axis: i64, nd: usize, extra: bool, func: &str) -> Result<usize> {
 
 fn check_plain(a: &Array, func: &str) -> Result<()> {
     if !a.dtype().is_numeric() || a.dtype().is_complex() {
-        bail!("{func}: arrays of dtype {} are not supported", a.dtype().name());
+        bail!(
+            "{func}: arrays of dtype {} are not supported",
+            a.dtype().name()
+        );
     }
     Ok(())
 }
@@ -127,7 +130,13 @@ pub fn stack(arrays: &[Array], axis: i64) -> Result<Array> {
 pub fn hstack(arrays: &[Array]) -> Result<Array> {
     let ex: Vec<Array> = arrays
         .iter()
-        .map(|a| if a.ndim() == 0 { a.reshape(vec![1]) } else { Ok(a.clone()) })
+        .map(|a| {
+            if a.ndim() == 0 {
+                a.reshape(vec![1])
+            } else {
+                Ok(a.clone())
+            }
+        })
         .collect::<Result<_>>()?;
     let ax = if ex.first().is_some_and(|a| a.ndim() == 1) {
         0

@@ -9,7 +9,7 @@
 use rhai::{Dynamic, Map, INT};
 
 use super::conv::{self, opt_bool, opt_f64, opt_i64, opt_str, scalar_dyn};
-use super::registry::{check_opts, fail, opt, rt_err, Opt, RResult, Reg};
+use super::registry::{check_opts, fail, opt, Opt, RResult, Reg};
 use super::IntoRhai;
 use crate::array::cumulative;
 use crate::array::linalg;
@@ -125,18 +125,48 @@ fn axis_opt(o: &Map, func: &str) -> RResult<Option<Vec<i64>>> {
 // ------------------------------------------------------------------------- options
 
 const DDOF_OPTS: &[Opt] = &[
-    opt("ddof", "number >= 0", "0", "divide by n - ddof (1 gives the sample variance)"),
-    opt("axis", "int | list of ints", "", "reduce along these axes (all when absent)"),
+    opt(
+        "ddof",
+        "number >= 0",
+        "0",
+        "divide by n - ddof (1 gives the sample variance)",
+    ),
+    opt(
+        "axis",
+        "int | list of ints",
+        "",
+        "reduce along these axes (all when absent)",
+    ),
 ];
 const AVERAGE_OPTS: &[Opt] = &[
-    opt("weights", "Array", "", "one weight per element (or per position along `axis`)"),
-    opt("axis", "int", "", "average along this axis (all elements when absent)"),
+    opt(
+        "weights",
+        "Array",
+        "",
+        "one weight per element (or per position along `axis`)",
+    ),
+    opt(
+        "axis",
+        "int",
+        "",
+        "average along this axis (all elements when absent)",
+    ),
 ];
 const COV_OPTS: &[Opt] = &[
-    opt("rowvar", "bool", "true", "rows are variables (false: columns are)"),
+    opt(
+        "rowvar",
+        "bool",
+        "true",
+        "rows are variables (false: columns are)",
+    ),
     opt("ddof", "number", "1", "divide by n - ddof"),
 ];
-const CORR_OPTS: &[Opt] = &[opt("rowvar", "bool", "true", "rows are variables (false: columns are)")];
+const CORR_OPTS: &[Opt] = &[opt(
+    "rowvar",
+    "bool",
+    "true",
+    "rows are variables (false: columns are)",
+)];
 const SIDE_OPTS: &[Opt] = &[opt(
     "side",
     "\"left\" | \"right\"",
@@ -150,7 +180,12 @@ const DIGITIZE_OPTS: &[Opt] = &[opt(
     "bins include their right edge instead of their left",
 )];
 const BINCOUNT_OPTS: &[Opt] = &[
-    opt("weights", "Array", "", "sum these (float64) instead of counting"),
+    opt(
+        "weights",
+        "Array",
+        "",
+        "sum these (float64) instead of counting",
+    ),
     opt("minlength", "int >= 0", "0", "at least this many bins"),
 ];
 const INTERP_OPTS: &[Opt] = &[
@@ -164,7 +199,12 @@ const CLOSE_OPTS: &[Opt] = &[
 ];
 const EYE_OPTS: &[Opt] = &[
     opt("m", "int", "n", "number of columns"),
-    opt("k", "int", "0", "diagonal offset (positive: above the main diagonal)"),
+    opt(
+        "k",
+        "int",
+        "0",
+        "diagonal offset (positive: above the main diagonal)",
+    ),
     opt("dtype", "string", "\"float64\"", "element type"),
 ];
 const LOGSPACE_OPTS: &[Opt] = &[opt("base", "number", "10", "the base of the powers")];
@@ -175,8 +215,18 @@ const MESHGRID_OPTS: &[Opt] = &[opt(
     "xy: outputs of shape (len(y), len(x)); ij: (len(x), len(y))",
 )];
 const NORM_OPTS: &[Opt] = &[
-    opt("ord", "number | \"fro\" | \"inf\"", "2", "vector p-norm (inf: max |x|), or \"fro\" for matrices"),
-    opt("axis", "int", "", "norms of the vectors along this axis (all elements when absent)"),
+    opt(
+        "ord",
+        "number | \"fro\" | \"inf\"",
+        "2",
+        "vector p-norm (inf: max |x|), or \"fro\" for matrices",
+    ),
+    opt(
+        "axis",
+        "int",
+        "",
+        "norms of the vectors along this axis (all elements when absent)",
+    ),
 ];
 
 fn ddof_call(x: &Array, o: &Map, std: bool, func: &str) -> RResult<Dynamic> {
@@ -221,23 +271,13 @@ unchanged unless decimals < 0.",
 that side open). NaN stays NaN. NumPy promotion: `clip(int_array, 0.5, 2)` gives float64.",
     )
     .f(|a: Array, lo: Dynamic, hi: Dynamic| -> RResult<Array> {
-        let x = Operand::Arr(a);
-        let x = if lo.is_unit() {
-            x
-        } else {
-            let l = operand(&lo, "clip", "lo")?;
-            Operand::Arr(math::math2(Math2::Maximum, &x, &l).map_err(|e| rt_err(format!("clip: {}", strip(&e.to_string()))))?)
-        };
-        let x = if hi.is_unit() {
-            x
-        } else {
-            let h = operand(&hi, "clip", "hi")?;
-            Operand::Arr(math::math2(Math2::Minimum, &x, &h).map_err(|e| rt_err(format!("clip: {}", strip(&e.to_string()))))?)
-        };
-        match x {
-            Operand::Arr(a) => Ok(a),
-            _ => fail("clip: internal: not an array"),
-        }
+        let lo = (!lo.is_unit())
+            .then(|| operand(&lo, "clip", "lo"))
+            .transpose()?;
+        let hi = (!hi.is_unit())
+            .then(|| operand(&hi, "clip", "hi"))
+            .transpose()?;
+        math::clip(&a, lo.as_ref(), hi.as_ref()).rh()
     });
     for op in Math2::ALL {
         let sig: &'static str = Box::leak(
@@ -321,12 +361,30 @@ for even counts; NaN if there is a NaN). Float32 stays float32, integers give fl
         NanRed::Var,
     ] {
         let (sig, doc): (&'static str, &'static str) = match red {
-            NanRed::Sum => ("nansum(x, [axis or list of axes])", "Sum ignoring NaN (0 when all are NaN)."),
-            NanRed::Mean => ("nanmean(x, [axis or list of axes])", "Mean of the non-NaN elements (NaN when there are none)."),
-            NanRed::Min => ("nanmin(x, [axis or list of axes])", "Minimum ignoring NaN (NaN when all are NaN)."),
-            NanRed::Max => ("nanmax(x, [axis or list of axes])", "Maximum ignoring NaN (NaN when all are NaN)."),
-            NanRed::Std => ("nanstd(x, [axis or list of axes])", "Population standard deviation of the non-NaN elements."),
-            NanRed::Var => ("nanvar(x, [axis or list of axes])", "Population variance of the non-NaN elements."),
+            NanRed::Sum => (
+                "nansum(x, [axis or list of axes])",
+                "Sum ignoring NaN (0 when all are NaN).",
+            ),
+            NanRed::Mean => (
+                "nanmean(x, [axis or list of axes])",
+                "Mean of the non-NaN elements (NaN when there are none).",
+            ),
+            NanRed::Min => (
+                "nanmin(x, [axis or list of axes])",
+                "Minimum ignoring NaN (NaN when all are NaN).",
+            ),
+            NanRed::Max => (
+                "nanmax(x, [axis or list of axes])",
+                "Maximum ignoring NaN (NaN when all are NaN).",
+            ),
+            NanRed::Std => (
+                "nanstd(x, [axis or list of axes])",
+                "Population standard deviation of the non-NaN elements.",
+            ),
+            NanRed::Var => (
+                "nanvar(x, [axis or list of axes])",
+                "Population variance of the non-NaN elements.",
+            ),
         };
         r.func(red.name(), sig, doc)
             .f(move |x: &mut Array| npstats::nan_reduce(x, red, None).map(out).rh())
@@ -346,7 +404,11 @@ their dtype.",
     .example("variance(x, OPTS)")
     .f(|x: &mut Array| npstats::var(x, None, 0.0, false, false).map(out).rh())
     .f(|x: &mut Array, o: Map| ddof_call(x, &o, false, "variance"))
-    .f(|x: &mut Array, axes: INT| npstats::var(x, Some(&[axes]), 0.0, false, false).map(out).rh())
+    .f(|x: &mut Array, axes: INT| {
+        npstats::var(x, Some(&[axes]), 0.0, false, false)
+            .map(out)
+            .rh()
+    })
     .f(|x: &mut Array, axes: rhai::Array| -> RResult<Dynamic> {
         let ax = axes_arg(&Dynamic::from(axes), "variance")?;
         npstats::var(x, Some(&ax), 0.0, false, false).map(out).rh()
@@ -625,14 +687,18 @@ the last), NumPy's `tile`.",
         "Zeros of x's shape and dtype (or `dtype`).",
     )
     .f(|x: &mut Array| shape::full_like(x, 0.0, Some(0), None).rh())
-    .f(|x: &mut Array, d: &str| shape::full_like(x, 0.0, Some(0), Some(&dtype_arg(d, "zeros_like").rh()?)).rh());
+    .f(|x: &mut Array, d: &str| {
+        shape::full_like(x, 0.0, Some(0), Some(&dtype_arg(d, "zeros_like").rh()?)).rh()
+    });
     r.func(
         "ones_like",
         "ones_like(x, [dtype]) -> Array",
         "Ones of x's shape and dtype (or `dtype`).",
     )
     .f(|x: &mut Array| shape::full_like(x, 1.0, Some(1), None).rh())
-    .f(|x: &mut Array, d: &str| shape::full_like(x, 1.0, Some(1), Some(&dtype_arg(d, "ones_like").rh()?)).rh());
+    .f(|x: &mut Array, d: &str| {
+        shape::full_like(x, 1.0, Some(1), Some(&dtype_arg(d, "ones_like").rh()?)).rh()
+    });
     r.func(
         "full_like",
         "full_like(x, value, [dtype]) -> Array",
@@ -755,22 +821,23 @@ default, `ord` p (1, 2, inf, ...) along `axis`; \"fro\" is the 2-norm of all ele
         check_opts(&o, &[NORM_OPTS], "norm")?;
         let ord = match o.get("ord") {
             None => 2.0,
-            Some(v) if v.is_string() => match v.clone().into_string().unwrap_or_default().as_str() {
-                "fro" => 2.0,
-                "inf" => f64::INFINITY,
-                "-inf" => f64::NEG_INFINITY,
-                s => return fail(format!("norm: unknown ord \"{s}\" (a number, \"fro\", \"inf\")")),
-            },
+            Some(v) if v.is_string() => {
+                match v.clone().into_string().unwrap_or_default().as_str() {
+                    "fro" => 2.0,
+                    "inf" => f64::INFINITY,
+                    "-inf" => f64::NEG_INFINITY,
+                    s => {
+                        return fail(format!(
+                            "norm: unknown ord \"{s}\" (a number, \"fro\", \"inf\")"
+                        ))
+                    }
+                }
+            }
             Some(v) => conv::num(v, "norm: ord")?,
         };
         let axis = opt_i64(&o, "axis")?;
         linalg::norm(&x, ord, axis).map(out).rh()
     });
-}
-
-fn strip(s: &str) -> &str {
-    s.trim_start_matches("maximum: ")
-        .trim_start_matches("minimum: ")
 }
 
 fn quantile_call(
@@ -809,7 +876,11 @@ fn search_call(a: &Array, v: &Dynamic, o: &Map) -> RResult<Dynamic> {
     let right = match opt_str(o, "side")?.as_deref() {
         None | Some("left") => false,
         Some("right") => true,
-        Some(s) => return fail(format!("searchsorted: side must be \"left\" or \"right\", found \"{s}\"")),
+        Some(s) => {
+            return fail(format!(
+                "searchsorted: side must be \"left\" or \"right\", found \"{s}\""
+            ))
+        }
     };
     let v = operand(v, "searchsorted", "v")?;
     cumulative::searchsorted(a, &v, right).map(out).rh()
@@ -865,7 +936,11 @@ fn meshgrid_call(x: &Dynamic, y: &Dynamic, o: &Map) -> RResult<rhai::Array> {
     let ij = match opt_str(o, "indexing")?.as_deref() {
         None | Some("xy") => false,
         Some("ij") => true,
-        Some(s) => return fail(format!("meshgrid: indexing must be \"xy\" or \"ij\", found \"{s}\"")),
+        Some(s) => {
+            return fail(format!(
+                "meshgrid: indexing must be \"xy\" or \"ij\", found \"{s}\""
+            ))
+        }
     };
     let x = array_arg(x, "meshgrid", "x")?;
     let y = array_arg(y, "meshgrid", "y")?;
