@@ -692,10 +692,10 @@ pub fn polyfit(x: &Array, y: &Array, deg: i64) -> Result<Array> {
     }
     // Vandermonde, column-major: column c is x^(deg - c)
     let mut a = vec![0f64; n * k];
-    for c in 0..k {
+    for (c, col) in a.chunks_mut(n).enumerate() {
         let p = (deg as usize - c) as i32;
-        for i in 0..n {
-            a[c * n + i] = xv[i].powi(p);
+        for (dst, &x) in col.iter_mut().zip(&xv) {
+            *dst = x.powi(p);
         }
     }
     // scale columns to unit norm (as NumPy does) for conditioning
@@ -713,10 +713,8 @@ pub fn polyfit(x: &Array, y: &Array, deg: i64) -> Result<Array> {
             }
         })
         .collect();
-    for c in 0..k {
-        for i in 0..n {
-            a[c * n + i] /= scale[c];
-        }
+    for (col, &sc) in a.chunks_mut(n).zip(&scale) {
+        col.iter_mut().for_each(|v| *v /= sc);
     }
     let mut b = yv;
     // Householder QR
@@ -757,8 +755,8 @@ pub fn polyfit(x: &Array, y: &Array, deg: i64) -> Result<Array> {
         }
         c[j] = s / r;
     }
-    for j in 0..k {
-        c[j] /= scale[j];
+    for (cj, &sc) in c.iter_mut().zip(&scale) {
+        *cj /= sc;
     }
     Array::from_vec(c, vec![k])
 }

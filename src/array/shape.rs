@@ -199,10 +199,8 @@ pub fn squeeze(a: &Array, axes: Option<&[i64]>) -> Result<Array> {
         }
     }
     let mut r = a.clone();
-    for k in (0..nd).rev() {
-        if drop[k] {
-            r = r.remove_unit_axis(k)?;
-        }
+    for (k, _) in drop.iter().enumerate().rev().filter(|(_, d)| **d) {
+        r = r.remove_unit_axis(k)?;
     }
     Ok(r)
 }
