@@ -638,7 +638,9 @@ pub fn corrcoef(x: &Array, y: Option<&Array>, rowvar: bool) -> Result<Array> {
     let c = cov(x, y, rowvar, 1.0)?;
     if c.ndim() == 0 {
         let v = c.as_slice::<f64>()?[0];
-        return Ok(Array::scalar(v / v));
+        // NumPy: c / (sqrt(c) * sqrt(c)) elementwise: 1, or NaN for a zero variance
+        let d = v.sqrt();
+        return Ok(Array::scalar(v / d / d));
     }
     let m = c.shape()[0];
     let v = c.as_slice::<f64>()?;
