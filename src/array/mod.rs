@@ -9,10 +9,15 @@
 
 pub mod blocked;
 pub mod create;
+pub mod cumulative;
 pub mod dtype;
 pub mod format;
 pub mod index;
 pub mod kernel;
+pub mod lanes;
+pub mod linalg;
+pub mod math;
+pub mod npstats;
 pub mod num;
 pub mod ops;
 pub mod promote;
@@ -20,6 +25,7 @@ pub mod radix;
 pub mod reduce;
 pub mod rows;
 pub mod select;
+pub mod shape;
 pub mod sort;
 pub mod strings;
 
@@ -651,6 +657,56 @@ impl Array {
         shape.reverse();
         strides.reverse();
         self.window(shape, strides, self.offset)
+    }
+
+    /// The axes in a new order (NumPy's `x.transpose(axes)`): axis `i` of the result is
+    /// axis `perm[i]` of `self`. A view.
+    pub fn permute_axes(&self, perm: &[usize]) -> Result<Array> {
+        let nd = self.ndim();
+        let mut seen = vec![false; nd];
+        if perm.len() != nd
+            || perm
+                .iter()
+                .any(|&p| p >= nd || std::mem::replace(&mut seen[p], true))
+        {
+            bail!(
+                "axes {perm:?} are not a permutation of the {nd} axes of shape {:?}",
+                self.shape
+            );
+        }
+        let shape = perm.iter().map(|&p| self.shape[p]).collect();
+        let strides = perm.iter().map(|&p| self.strides[p]).collect();
+        Ok(self.window(shape, strides, self.offset))
+    }
+
+    /// A new axis of length 1 at position `axis` (0..=ndim). A view.
+    pub fn insert_axis(&self, axis: usize) -> Result<Array> {
+        if axis > self.ndim() {
+            bail!(
+                "axis {axis} is out of range for inserting into shape {:?}",
+                self.shape
+            );
+        }
+        let mut shape = self.shape.clone();
+        let mut strides = self.strides.clone();
+        shape.insert(axis, 1);
+        strides.insert(axis, 0);
+        Ok(self.window(shape, strides, self.offset))
+    }
+
+    /// Drop axis `axis`, which must have length 1. A view.
+    pub fn remove_unit_axis(&self, axis: usize) -> Result<Array> {
+        if axis >= self.ndim() || self.shape[axis] != 1 {
+            bail!(
+                "cannot remove axis {axis} of shape {:?}: its length is not 1",
+                self.shape
+            );
+        }
+        let mut shape = self.shape.clone();
+        let mut strides = self.strides.clone();
+        shape.remove(axis);
+        strides.remove(axis);
+        Ok(self.window(shape, strides, self.offset))
     }
 
     /// Same elements, new shape (C order). Views when contiguous, otherwise copies.

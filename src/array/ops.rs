@@ -124,7 +124,7 @@ pub fn astype(a: &Array, dtype: &DType) -> Result<Array> {
 }
 
 /// The array as `dtype`, without copying when it already is.
-fn as_dtype(a: &Array, dtype: &DType) -> Result<Array> {
+pub(crate) fn as_dtype(a: &Array, dtype: &DType) -> Result<Array> {
     if a.dtype() == dtype {
         Ok(a.clone())
     } else {
@@ -135,12 +135,12 @@ fn as_dtype(a: &Array, dtype: &DType) -> Result<Array> {
 // ------------------------------------------------------------------------- inputs
 
 /// A prepared input of an elementwise kernel: an array in the computing dtype or a scalar.
-enum Prep {
+pub(crate) enum Prep {
     Arr(Array),
     Scalar(f64, i64),
 }
 
-fn prep(o: &Operand, dtype: &DType) -> Result<Prep> {
+pub(crate) fn prep(o: &Operand, dtype: &DType) -> Result<Prep> {
     Ok(match o {
         Operand::Arr(a) => Prep::Arr(as_dtype(a, dtype)?),
         Operand::Int(v) => Prep::Scalar(*v as f64, *v),
@@ -158,7 +158,7 @@ fn scalar_as<T: Real>(f: f64, i: i64, is_float: bool) -> T {
 }
 
 /// The typed input of a prepared operand, classified for an output of `shape`.
-fn input<'a, T: Real>(p: &'a Prep, o: &Operand, shape: &[usize]) -> Result<Src<'a, T>> {
+pub(crate) fn input<'a, T: Real>(p: &'a Prep, o: &Operand, shape: &[usize]) -> Result<Src<'a, T>> {
     Ok(match p {
         Prep::Arr(a) => Src::of(a.view::<T>()?, shape)?,
         Prep::Scalar(f, i) => Src::Scalar(scalar_as::<T>(*f, *i, matches!(o, Operand::Float(_)))),

@@ -6,6 +6,7 @@ pub mod bind_array;
 pub mod bind_compare;
 pub mod bind_event;
 pub mod bind_h5;
+pub mod bind_numpy;
 pub mod bind_plot;
 pub mod bind_prof;
 pub mod bind_session;
@@ -57,6 +58,10 @@ pub const MODULES: &[registry::Module] = &[
     registry::Module {
         title: "Arrays",
         register: bind_array::register,
+    },
+    registry::Module {
+        title: "Array functions",
+        register: bind_numpy::register,
     },
     registry::Module {
         title: "Tables",
