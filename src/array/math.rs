@@ -353,7 +353,7 @@ impl Math2 {
             Minimum => "Elementwise smaller of x and y; NaN in either gives NaN (NumPy's `minimum`).",
             Fmax => "Elementwise larger of x and y, ignoring NaN (NaN only when both are NaN).",
             Fmin => "Elementwise smaller of x and y, ignoring NaN (NaN only when both are NaN).",
-            Pow => "Elementwise x^y (NumPy's `power`): integers stay integers (wrapping; a negative integer exponent is an error), floats keep their dtype.",
+            Pow => "Elementwise x^y (NumPy's `power`): integers stay integers (wrapping; a negative integer exponent is an error), floats keep their dtype. `x ** y` is the same when either side is an Array.",
         }
     }
 }

@@ -13,13 +13,13 @@ use crate::error::{Error, Result};
 /// (the link stays a link), a dangling one to the file it names.
 fn resolve(path: &Path) -> PathBuf {
     match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).unwrap_or_else(|_| {
-            match std::fs::read_link(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| match std::fs::read_link(path) {
                 Ok(t) if t.is_relative() => path.parent().unwrap_or(Path::new(".")).join(t),
                 Ok(t) => t,
                 Err(_) => path.to_path_buf(),
-            }
-        }),
+            })
+        }
         _ => path.to_path_buf(),
     }
 }
@@ -86,7 +86,10 @@ pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
             .open(&target)
             .map_err(|e| {
                 if e.raw_os_error() == Some(libc::ENXIO) {
-                    crate::err!("cannot save to {}: no process is reading the FIFO", path.display())
+                    crate::err!(
+                        "cannot save to {}: no process is reading the FIFO",
+                        path.display()
+                    )
                 } else {
                     Error::io(path, e)
                 }

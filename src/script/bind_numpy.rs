@@ -300,6 +300,17 @@ that side open). NaN stays NaN. NumPy promotion: `clip(int_array, 0.5, 2)` gives
             });
     }
 
+    // `x ** y` is `pow(x, y)` whenever one side is an Array
+    r.again("pow")
+        .named("**", |x: Array, y: Dynamic| -> RResult<Array> {
+            let b = operand(&y, "**", "the exponent")?;
+            math::math2(Math2::Pow, &Operand::Arr(x), &b).rh()
+        })
+        .named("**", |x: Dynamic, y: Array| -> RResult<Array> {
+            let a = operand(&x, "**", "the base")?;
+            math::math2(Math2::Pow, &a, &Operand::Arr(y)).rh()
+        });
+
     // ---- statistics
     r.func(
         "quantile",
