@@ -20,7 +20,7 @@ fn outputs_respect_modes_links_and_special_files() {
     let d = dir.path();
     let mut s = Session::new();
     let run = |s: &mut Session, code: &str| {
-        s.eval(code).unwrap_or_else(|e| panic!("{code}: {e}"));
+        let _ = s.eval(code).unwrap_or_else(|e| panic!("{code}: {e}"));
     };
     // one umask for the whole test (it is per process)
     // SAFETY: umask only changes this process's file-creation mask.
