@@ -41,7 +41,7 @@ fn random_case(g: &mut Lcg) -> (Vec<usize>, String) {
     for k in 0..n_items {
         let d = shape.get(k).copied().unwrap_or(3) as i64;
         let item = match g.range(0, 9) {
-            0 | 1 | 2 => format!("{}", g.range(-d - 1, d)),
+            0..=2 => format!("{}", g.range(-d - 1, d)),
             3 if !ellipsis => {
                 ellipsis = true;
                 "...".to_string()

@@ -116,8 +116,7 @@ pub fn describe(name: &str) -> Result<String, String> {
 /// property registered for that type with the first sentence of its documentation (read
 /// from the engine, so whatever a binding module registers is listed).
 pub fn describe_value(engine: &rhai::Engine, v: &rhai::Dynamic, shown: &str) -> String {
-    let ty = engine.map_type_name(v.type_name()).to_string();
-    let mut out = format!("{ty}");
+    let mut out = engine.map_type_name(v.type_name()).to_string();
     let shown = shown.trim_end();
     if !shown.is_empty() {
         let preview: Vec<&str> = shown.lines().take(12).collect();
