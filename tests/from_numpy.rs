@@ -4,8 +4,6 @@
 //! lists of arrays too). The page cannot drift from what evsh does. Skips, with a printed
 //! reason, when `python3` with numpy is missing.
 
-use std::process::Command;
-
 use evsh::array::reduce::Scalar;
 use evsh::array::select::to_scalars;
 use evsh::script::Session;
@@ -155,30 +153,8 @@ fn every_row_of_the_page_agrees_with_numpy() {
     );
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
-    let mut child = Command::new("python3")
-        .arg("-c")
-        .arg(NUMPY)
-        .arg(&d)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let np: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-        let mut stdin = child.stdin.take().unwrap();
-        stdin
-            .write_all(serde_json::to_string(&np).unwrap().as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let want: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let np: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let want: Vec<Value> = serde_json::from_value(pyref::python_json(NUMPY, &[&d], &np)).unwrap();
     let mut s = Session::new();
     let mut setup = format!("let D = \"{d}\";");
     for k in ["x", "y", "w", "f", "i", "m", "t3"] {

@@ -21,20 +21,8 @@ const LIST_LIMIT: usize = 10_000_000;
 
 /// One side of an operator, from a Rhai value.
 fn operand(v: &Dynamic, op: &str) -> RResult<Operand> {
-    if let Some(a) = v.clone().try_cast::<Array>() {
-        return Ok(Operand::Arr(a));
-    }
-    if let Some(d) = v.clone().try_cast::<crate::h5::H5Dataset>() {
-        return Ok(Operand::Arr(d.read().rh()?));
-    }
-    if let Ok(i) = v.as_int() {
-        return Ok(Operand::Int(i));
-    }
-    if let Ok(f) = v.as_float() {
-        return Ok(Operand::Float(f));
-    }
-    if let Ok(b) = v.as_bool() {
-        return Ok(Operand::Bool(b));
+    if let Some(o) = conv::operand_of(v)? {
+        return Ok(o);
     }
     Err(format!(
         "operator {op}: cannot combine an Array with {}",

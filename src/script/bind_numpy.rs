@@ -25,20 +25,8 @@ use crate::array::{Array, DType};
 /// An elementwise argument: an Array (or HDF5 dataset, read), or a number or bool (a
 /// NumPy "weak" scalar).
 fn operand(v: &Dynamic, func: &str, which: &str) -> RResult<Operand> {
-    if let Some(a) = v.clone().try_cast::<Array>() {
-        return Ok(Operand::Arr(a));
-    }
-    if let Some(d) = v.clone().try_cast::<crate::h5::H5Dataset>() {
-        return Ok(Operand::Arr(d.read().rh()?));
-    }
-    if let Ok(i) = v.as_int() {
-        return Ok(Operand::Int(i));
-    }
-    if let Ok(f) = v.as_float() {
-        return Ok(Operand::Float(f));
-    }
-    if let Ok(b) = v.as_bool() {
-        return Ok(Operand::Bool(b));
+    if let Some(o) = conv::operand_of(v)? {
+        return Ok(o);
     }
     if v.is_array() {
         return Ok(Operand::Arr(array_arg(v, func, which)?));

@@ -127,3 +127,25 @@ pub fn floats(v: &Dynamic, what: &str) -> RResult<Vec<f64>> {
     }
     f64_list(v, what)
 }
+
+/// An elementwise operand from a script value: an Array (an HDF5 dataset is read), or a
+/// number or bool (a NumPy "weak" scalar); `None` for any other value.
+pub fn operand_of(v: &Dynamic) -> RResult<Option<crate::array::ops::Operand>> {
+    use crate::array::ops::Operand;
+    if let Some(a) = v.clone().try_cast::<crate::array::Array>() {
+        return Ok(Some(Operand::Arr(a)));
+    }
+    if let Some(d) = v.clone().try_cast::<crate::h5::H5Dataset>() {
+        return Ok(Some(Operand::Arr(d.read().rh()?)));
+    }
+    if let Ok(i) = v.as_int() {
+        return Ok(Some(Operand::Int(i)));
+    }
+    if let Ok(f) = v.as_float() {
+        return Ok(Some(Operand::Float(f)));
+    }
+    if let Ok(b) = v.as_bool() {
+        return Ok(Some(Operand::Bool(b)));
+    }
+    Ok(None)
+}

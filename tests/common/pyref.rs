@@ -52,3 +52,33 @@ pub fn reference(script: &str, a: &Path, b: &Path) -> Value {
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("json from {script}: {e}"))
 }
+
+/// `python3 -c <script> <args>` with `input` as JSON on standard input; its standard
+/// output parsed as JSON (the test fails with Python's error output when it fails).
+#[allow(dead_code)] // each test crate includes this file and uses part of it
+pub fn python_json(script: &str, args: &[&str], input: &impl serde::Serialize) -> Value {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run python3");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(serde_json::to_string(input).expect("json").as_bytes())
+            .expect("write to python3");
+    }
+    let out = child.wait_with_output().expect("python3 output");
+    assert!(
+        out.status.success(),
+        "python3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json from python3")
+}
