@@ -129,21 +129,12 @@ pub fn apply(a: &Array, items: &[Item]) -> Result<Array> {
             }
             Item::Ellipsis => ax += nd - used,
             Item::NewAxis => {
-                out = insert_axis(&out, ax);
+                out = out.insert_axis(ax)?;
                 ax += 1;
             }
         }
     }
     Ok(out)
-}
-
-/// A view with a new axis of length 1 at `ax`.
-pub fn insert_axis(a: &Array, ax: usize) -> Array {
-    let mut shape = a.shape.clone();
-    let mut strides = a.strides.clone();
-    shape.insert(ax, 1);
-    strides.insert(ax, 0);
-    a.window(shape, strides, a.offset)
 }
 
 /// What `x[sel] = v` selects.
@@ -264,32 +255,7 @@ fn make_writable(x: &mut Array) -> Result<()> {
         x.native = Arc::new(std::sync::OnceLock::new());
         return Ok(());
     }
-    let isz = x.dtype().itemsize();
-    let n = x.size();
-    let words = n
-        .checked_mul(isz)
-        .map(|b| b.div_ceil(8))
-        .ok_or_else(|| err!("assignment: array too large"))?;
-    let mut out: Vec<u64> = crate::exec::out::alloc(words, "assignment copy")?;
-    out.resize(words, 0);
-    {
-        let dst: &mut [u8] = &mut bytemuck::cast_slice_mut(&mut out)[..n * isz];
-        let nat = x.native();
-        let src = nat.buf.bytes();
-        let mut k = 0;
-        if nat.is_c_contiguous() {
-            dst.copy_from_slice(&src[nat.offset..nat.offset + n * isz]);
-        } else {
-            nat.for_each_offset(|off| {
-                dst[k..k + isz].copy_from_slice(&src[off..off + isz]);
-                k += isz;
-            });
-        }
-    }
-    let origin = x.origin.clone();
-    let mut fresh = Array::from_words(out, x.dtype().clone(), x.shape().to_vec(), false)?;
-    fresh.origin = origin;
-    *x = fresh;
+    *x = x.try_to_contiguous_native("assignment copy")?;
     Ok(())
 }
 

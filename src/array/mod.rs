@@ -443,9 +443,27 @@ impl Array {
     /// A copy in native byte order and C order. Struct records are copied as bytes
     /// (their fields keep their own byte order).
     pub fn to_contiguous_native(&self) -> Array {
+        let words = (self.size() * self.dtype.itemsize()).div_ceil(8);
+        self.contiguous_into(vec![0u64; words])
+    }
+
+    /// [`Array::to_contiguous_native`] with the allocation checked: an impossible size is
+    /// an error naming `what`, not an abort.
+    pub fn try_to_contiguous_native(&self, what: &str) -> Result<Array> {
+        let words = self
+            .size()
+            .checked_mul(self.dtype.itemsize())
+            .map(|b| b.div_ceil(8))
+            .ok_or_else(|| crate::err!("{what}: array too large"))?;
+        let mut out: Vec<u64> = crate::exec::out::alloc(words, what)?;
+        out.resize(words, 0);
+        Ok(self.contiguous_into(out))
+    }
+
+    /// The C-order native copy written into `out` (zeroed words, enough for every byte).
+    fn contiguous_into(&self, mut out: Vec<u64>) -> Array {
         let isz = self.dtype.itemsize();
         let n = self.size();
-        let mut out = vec![0u64; (n * isz).div_ceil(8)];
         {
             let dst: &mut [u8] = &mut bytemuck::cast_slice_mut(&mut out)[..n * isz];
             let src = self.buf.bytes();
