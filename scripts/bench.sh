@@ -2,7 +2,7 @@
 # End-to-end benchmarks: the same work timed in evsh and in NumPy on the same machine in
 # the same run, printed as a table of medians and ratios (evsh speed-up = NumPy time /
 # evsh time). Data is generated once under $BENCH_DIR (default target/bench-data).
-#   scripts/bench.sh [arrays]      RUNS=5 by default
+#   scripts/bench.sh [arrays|numpy]      RUNS=5 by default
 # Other suites (events, compare, stats, h5) have their own scripts/bench_*.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,8 +60,31 @@ print(f"geometric mean speed-up (without load_2g): {math.exp(sum(map(math.log, s
 print(f"start-up (evsh -c 1, median of 11): {int(sys.argv[3]) / 1000:.1f} ms")
 PY
   ;;
+numpy)
+  # The NumPy-named functions (percentile, cumsum, sort along an axis, ...) on the data of
+  # the arrays suite.
+  if [ ! -f "$dir/f32_400m.npy" ]; then
+    echo "bench: generating data in $dir" >&2
+    py bench/arrays_ref.py "$dir" 1 --make
+  fi
+  cat "$dir/f32_400m.npy" > /dev/null
+  e=$("$evsh" run bench/numpy_funcs.rhai --set dir="$dir" --set runs="$runs")
+  n=$(py bench/numpy_funcs_ref.py "$dir" "$runs")
+  python3 - "$e" "$n" <<'PY'
+import math, sys
+ev = dict(l.split("\t") for l in sys.argv[1].strip().splitlines())
+np_ = dict(l.split("\t") for l in sys.argv[2].strip().splitlines())
+print(f"{'task':<14}{'evsh ms':>10}{'numpy ms':>10}{'speed-up':>10}")
+sp = []
+for k, v in ev.items():
+    e, n = float(v), float(np_[k])
+    sp.append(n / e)
+    print(f"{k:<14}{e * 1e3:>10.1f}{n * 1e3:>10.1f}{n / e:>10.2f}")
+print(f"geometric mean speed-up: {math.exp(sum(map(math.log, sp)) / len(sp)):.2f}")
+PY
+  ;;
 *)
-  echo "bench: unknown suite '$suite' (arrays)" >&2
+  echo "bench: unknown suite '$suite' (arrays, numpy)" >&2
   exit 2
   ;;
 esac

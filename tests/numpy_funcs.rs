@@ -91,6 +91,11 @@ env["m3"] = rng.standard_normal((30, 7))
 env["v30"] = rng.standard_normal(30)
 env["im"] = rng.integers(-50, 50, (4, 30)).astype(np.int32)
 env["im2"] = rng.integers(-50, 50, (30, 3)).astype(np.int32)
+env["b3"] = rng.standard_normal((2, 4, 30))
+env["b1"] = rng.standard_normal((3, 1, 30, 5))
+env["rgb"] = rng.standard_normal((6, 5, 3)).astype(np.float32)
+env["w3"] = np.array([0.299, 0.587, 0.114])
+env["sq"] = rng.standard_normal((6, 6))
 for k, v in env.items():
     if k != "np":
         np.save(f"{d}/in_{k}.npy", v)
@@ -901,6 +906,100 @@ fn cases() -> Vec<Case> {
     }
     v.add("norm_all", "np.linalg.norm(m2)", Tol::Rel(1e-13), |e| {
         linalg::norm(get(e, "m2"), 2.0, None)
+    });
+    // matrix norms: 2-D, wide and tall, and over an axis pair of a 3-D array
+    let label = |np: &str| np.replace(['\'', '.'], "").replace('-', "neg");
+    for (ord, np) in [
+        (linalg::MatOrd::Fro, "'fro'"),
+        (linalg::MatOrd::Nuc, "'nuc'"),
+        (linalg::MatOrd::Num(1.0), "1"),
+        (linalg::MatOrd::Num(-1.0), "-1"),
+        (linalg::MatOrd::Num(f64::INFINITY), "np.inf"),
+        (linalg::MatOrd::Num(f64::NEG_INFINITY), "-np.inf"),
+        (linalg::MatOrd::Num(2.0), "2"),
+        (linalg::MatOrd::Num(-2.0), "-2"),
+    ] {
+        for (m, t) in [("m2", false), ("m3", false), ("sq", false), ("m2", true)] {
+            let x = if t { format!("{m}.T") } else { m.to_string() };
+            v.add(
+                format!("mnorm_{}_{m}_{t}", label(np)),
+                format!("np.linalg.norm({x}, ord={np})"),
+                Tol::Rel(1e-10),
+                move |e| {
+                    let a = get(e, m);
+                    let a = if t { a.transpose() } else { a.clone() };
+                    linalg::matrix_norm(&a, ord, (0, 1))
+                },
+            );
+        }
+        v.add(
+            format!("mnorm_{}_axes", label(np)),
+            format!("np.linalg.norm(b3, ord={np}, axis=(2, 0))"),
+            Tol::Rel(1e-10),
+            move |e| linalg::matrix_norm(get(e, "b3"), ord, (2, 0)),
+        );
+    }
+    v.add(
+        "mnorm_f4",
+        "np.linalg.norm(rgb[:, :, 0], ord=1)",
+        Tol::Rel(1e-6),
+        |e| {
+            linalg::matrix_norm(
+                &get(e, "rgb").index_axis(2, 0)?,
+                linalg::MatOrd::Num(1.0),
+                (0, 1),
+            )
+        },
+    );
+    // tensordot, dot and matmul above 2-D
+    v.add(
+        "tensordot_rgb",
+        "np.tensordot(rgb, w3, axes=([-1], [0]))",
+        Tol::Rel(1e-6),
+        |e| linalg::tensordot(get(e, "rgb"), get(e, "w3"), &[-1], &[0]),
+    );
+    v.add(
+        "tensordot_2",
+        "np.tensordot(b3, m3, axes=([2], [0]))",
+        Tol::Rel(1e-12),
+        |e| linalg::tensordot(get(e, "b3"), get(e, "m3"), &[2], &[0]),
+    );
+    v.add(
+        "tensordot_pairs",
+        "np.tensordot(b3, b3, axes=([0, 2], [0, 2]))",
+        Tol::Rel(1e-12),
+        |e| linalg::tensordot(get(e, "b3"), get(e, "b3"), &[0, 2], &[0, 2]),
+    );
+    v.add(
+        "tensordot_0",
+        "np.tensordot(v30[:3], w3, axes=0)",
+        Tol::Rel(1e-12),
+        |e| {
+            let a = get(e, "v30").slice_axis(0, Some(0), Some(3), 1)?;
+            linalg::tensordot(&a, get(e, "w3"), &[], &[])
+        },
+    );
+    v.add("matmul_batch", "b3 @ m3", Tol::Rel(1e-12), |e| {
+        linalg::matmul(get(e, "b3"), get(e, "m3"), "matmul")
+    });
+    v.add("matmul_bcast", "b3 @ b1", Tol::Rel(1e-12), |e| {
+        linalg::matmul(get(e, "b3"), get(e, "b1"), "matmul")
+    });
+    v.add("matmul_batch_vec", "b3 @ v30", Tol::Rel(1e-12), |e| {
+        linalg::matmul(get(e, "b3"), get(e, "v30"), "matmul")
+    });
+    v.add("matmul_vec_batch", "v30[:4] @ b3", Tol::Rel(1e-12), |e| {
+        let a = get(e, "v30").slice_axis(0, Some(0), Some(4), 1)?;
+        linalg::matmul(&a, get(e, "b3"), "matmul")
+    });
+    v.add("dot_nd", "np.dot(b3, m3)", Tol::Rel(1e-12), |e| {
+        linalg::matmul(get(e, "b3"), get(e, "m3"), "dot")
+    });
+    v.add("dot_nd_nd", "np.dot(b3, b1[0])", Tol::Rel(1e-12), |e| {
+        linalg::matmul(get(e, "b3"), &get(e, "b1").index_axis(0, 0)?, "dot")
+    });
+    v.add("dot_nd_vec", "np.dot(b3, v30)", Tol::Rel(1e-12), |e| {
+        linalg::matmul(get(e, "b3"), get(e, "v30"), "dot")
     });
     // construction and comparison
     for (n, m, k) in [(4i64, 4i64, 0i64), (3, 5, 1), (5, 3, -2), (0, 2, 0)] {

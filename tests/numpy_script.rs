@@ -217,7 +217,41 @@ const CASES: &[(&str, &str)] = &[
     ("outer([1, 2], [1, 10]).to_list()", "[1, 10, 2, 20]"),
     ("norm(array([3.0, 4.0]))", "5.0"),
     ("norm(m, #{ord: 1, axis: 1}).to_list()", "[6.0, 15.0]"),
-    ("norm(m, #{ord: \"inf\"})", "6.0"),
+    // a 2-D array with `ord` takes matrix norms, as in NumPy: max row sum
+    ("norm(m, #{ord: \"inf\"})", "15.0"),
+    ("norm(m, #{ord: 1})", "9.0"),
+    ("norm(eye(3), #{ord: \"nuc\"})", "3.0"),
+    ("norm(array([[3.0, 0.0], [0.0, 4.0]]), #{ord: 2})", "4.0"),
+    ("norm(array([[3.0, 0.0], [0.0, 4.0]]), #{ord: -2})", "3.0"),
+    ("norm(m, #{axis: 1, keepdims: true}).shape", "[2, 1]"),
+    (
+        "norm(zeros([2, 3, 4]), #{axis: [0, 2], ord: 1}).shape",
+        "[3]",
+    ),
+    ("tensordot(m, m).to_string()", "91.0"),
+    (
+        "tensordot(m, v[0..3], [[1], [0]]).to_list()",
+        "[14.0, 32.0]",
+    ),
+    ("tensordot(m, m, 0).shape", "[2, 3, 2, 3]"),
+    ("matmul(zeros([5, 2, 3]), m.T).shape", "[5, 2, 2]"),
+    (
+        "dot(zeros([5, 2, 3]), zeros([4, 3, 7])).shape",
+        "[5, 2, 4, 7]",
+    ),
+    // keepdims on the reductions
+    ("m.sum(1, #{keepdims: true}).to_list()", "[6.0, 15.0]"),
+    ("m.sum(1, #{keepdims: true}).shape", "[2, 1]"),
+    ("m.max(#{keepdims: true}).shape", "[1, 1]"),
+    ("m.mean(#{axis: [0, 1], keepdims: true}).to_list()", "[3.5]"),
+    (
+        "(m - m.mean(1, #{keepdims: true})).to_list()",
+        "[-1.0, 0.0, 1.0, -1.0, 0.0, 1.0]",
+    ),
+    ("m.sum(#{axis: 0}).to_list()", "[5.0, 7.0, 9.0]"),
+    ("std(m, #{axis: 1, keepdims: true}).shape", "[2, 1]"),
+    ("m.argmax(#{keepdims: true}).shape", "[1, 1]"),
+    ("m.sum(#{})", "21.0"),
 ];
 
 const PRELUDE: &str = "let z = zeros([2]); let v = array([1.0, 2.0, 3.0, 4.0]); \
@@ -291,6 +325,25 @@ fn errors_name_function_and_argument() {
             "matmul(m, m)",
             "matmul: shapes (2, 3) and (2, 3) are not aligned",
         ),
+        (
+            "matmul(zeros([2, 2, 3]), zeros([3, 3, 1]))",
+            "matmul: batch axes do not broadcast",
+        ),
+        (
+            "tensordot(m, m, [[0], [1]])",
+            "tensordot: shape mismatch: axis 0 of a has length 2",
+        ),
+        ("tensordot(m, m, 3)", "tensordot: axes = 3 needs"),
+        (
+            "norm(m, #{ord: 3})",
+            "norm: invalid norm order 3 for matrices",
+        ),
+        (
+            "norm(v, #{ord: \"nuc\"})",
+            "norm: ord \"nuc\" needs a 2-D array",
+        ),
+        ("m.sum(0, #{axis: 1})", "sum: the axis is given twice"),
+        ("m.sum(0, #{keep: true})", "sum: unknown option 'keep'"),
         ("transpose(m, [0, 0])", "transpose: "),
         (
             "pow(array([2]), -1)",

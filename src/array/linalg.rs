@@ -1,7 +1,9 @@
-//! Small linear algebra and construction helpers with NumPy's names: `matmul`/`dot` for
-//! 1-D and 2-D arrays (float products through ndarray's `dot`, i.e. matrixmultiply's
-//! blocked kernels; integer products in wrapping int64 like NumPy's), `outer`, vector
-//! `norm`, `eye`, `logspace`, `meshgrid`, and the comparisons `isclose`/`array_equal`.
+//! Small linear algebra and construction helpers with NumPy's names: `matmul`/`dot`
+//! (float products through ndarray's `dot`, i.e. matrixmultiply's blocked kernels; integer
+//! products in wrapping int64 like NumPy's; N-d operands by NumPy's batch and `dot` rules),
+//! `tensordot`, `outer`, vector and matrix `norm` (singular values by Jacobi rotations of
+//! the Gram matrix), `eye`, `logspace`, `meshgrid`, and the comparisons
+//! `isclose`/`array_equal`.
 //!
 //! Grouped here because each is a thin layer over kernels that already exist (the
 //! elementwise driver, reductions, lanes) plus ndarray's matrix product.
@@ -37,12 +39,22 @@ fn mat<T: Real>(a: &Array, dt: &DType) -> Result<Array2<T>> {
 /// NumPy's `matmul`/`dot` for 1-D and 2-D arrays: 1-D·1-D is the inner product (0-d),
 /// 2-D·2-D the matrix product, and a 1-D side is a row (left) or column (right) vector
 /// whose axis is dropped from the result.
+/// Above 2-D, `matmul` treats the last two axes as matrices and broadcasts the leading
+/// (batch) axes; `dot` sums over the last axis of `a` and the second-to-last of `b`
+/// (NumPy's `dot`, i.e. `tensordot(a, b, [[-1], [-2]])`).
 pub fn matmul(a: &Array, b: &Array, func: &'static str) -> Result<Array> {
     let _s = crate::prof::span(func);
     check_real(a, func)?;
     check_real(b, func)?;
     if a.ndim() == 0 || b.ndim() == 0 {
         bail!("{func}: needs arrays of at least one dimension (use * for scalars)");
+    }
+    if a.ndim() > 2 || b.ndim() > 2 {
+        if func == "dot" {
+            let bax = if b.ndim() == 1 { 0 } else { -2 };
+            return tensordot(a, b, &[-1], &[bax]).map_err(|e| err!("dot: {e}"));
+        }
+        return matmul_batched(a, b, func);
     }
     let (a2, b2) = (
         as2(a, true).map_err(|e| err!("{func}: {e}"))?,
@@ -100,6 +112,310 @@ pub fn matmul(a: &Array, b: &Array, func: &'static str) -> Result<Array> {
         shape.push(n);
     }
     r.reshape(shape)
+}
+
+/// `matmul` with batch axes: the leading axes broadcast, each pair of matrices multiplies.
+fn matmul_batched(a: &Array, b: &Array, func: &'static str) -> Result<Array> {
+    // A 1-D operand is a row (left) or column (right) vector, its axis dropped afterwards.
+    let a2 = if a.ndim() == 1 {
+        a.insert_axis(0)?
+    } else {
+        a.clone()
+    };
+    let b2 = if b.ndim() == 1 {
+        b.insert_axis(1)?
+    } else {
+        b.clone()
+    };
+    let (na, nb) = (a2.ndim(), b2.ndim());
+    let (m, k) = (a2.shape()[na - 2], a2.shape()[na - 1]);
+    let (k2, n) = (b2.shape()[nb - 2], b2.shape()[nb - 1]);
+    if k != k2 {
+        bail!(
+            "{func}: shapes {} and {} are not aligned ({k} != {k2}, last axis of a against \
+the second-to-last of b)",
+            ops::fmt_shape(a.shape()),
+            ops::fmt_shape(b.shape())
+        );
+    }
+    let batch = super::promote::broadcast_shapes(&a2.shape()[..na - 2], &b2.shape()[..nb - 2])
+        .map_err(|e| err!("{func}: batch axes do not broadcast: {e}"))?;
+    let count = crate::array::checked_size(&batch)?;
+    crate::array::checked_size(&[count, m, n])?;
+    // The matrix of operand `x` (batch axes `xb`) for the flat batch index `i`.
+    let pick = |x: &Array, i: usize| -> Result<Array> {
+        let xb = x.ndim() - 2;
+        let mut idx = vec![0usize; batch.len()];
+        let mut rem = i;
+        for d in (0..batch.len()).rev() {
+            idx[d] = rem % batch[d];
+            rem /= batch[d];
+        }
+        let mut v = x.clone();
+        for d in 0..xb {
+            let full = idx[batch.len() - xb + d];
+            let j = if x.shape()[d] == 1 { 0 } else { full };
+            v = v.index_axis(0, j as i64)?;
+        }
+        Ok(v)
+    };
+    let mut parts = Vec::with_capacity(count.min(1 << 20));
+    for i in 0..count {
+        crate::exec::check()?;
+        parts.push(matmul(&pick(&a2, i)?, &pick(&b2, i)?, func)?);
+    }
+    let dt = ops::promote(a.dtype(), b.dtype()).map_err(|e| err!("{func}: {e}"))?;
+    let flat = if parts.is_empty() {
+        crate::array::create::full(vec![0, m, n], 0.0, Some(0), &dt)?
+    } else {
+        super::shape::stack(&parts, 0)?
+    };
+    let mut shape = batch.clone();
+    if a.ndim() > 1 {
+        shape.push(m);
+    }
+    if b.ndim() > 1 {
+        shape.push(n);
+    }
+    flat.reshape(shape)
+}
+
+/// NumPy's `tensordot`: sums the products over axes `a_axes` of `a` paired with `b_axes` of
+/// `b`; the result has the remaining axes of `a` followed by those of `b`.
+pub fn tensordot(a: &Array, b: &Array, a_axes: &[i64], b_axes: &[i64]) -> Result<Array> {
+    let _s = crate::prof::span("tensordot");
+    check_real(a, "tensordot")?;
+    check_real(b, "tensordot")?;
+    if a_axes.len() != b_axes.len() {
+        bail!(
+            "tensordot: {} axes of a paired with {} axes of b (the lists must have equal length)",
+            a_axes.len(),
+            b_axes.len()
+        );
+    }
+    let resolve = |x: &Array, axes: &[i64], which: &str| -> Result<Vec<usize>> {
+        let mut out: Vec<usize> = vec![];
+        for &ax in axes {
+            let r = x
+                .axis(ax)
+                .map_err(|e| err!("tensordot: axis {ax} of {which}: {e}"))?;
+            if out.contains(&r) {
+                bail!("tensordot: axis {ax} of {which} is repeated");
+            }
+            out.push(r);
+        }
+        Ok(out)
+    };
+    let sa = resolve(a, a_axes, "a")?;
+    let sb = resolve(b, b_axes, "b")?;
+    for (&i, &j) in sa.iter().zip(&sb) {
+        if a.shape()[i] != b.shape()[j] {
+            bail!(
+                "tensordot: shape mismatch: axis {i} of a has length {}, axis {j} of b has {} \
+(shapes {} and {})",
+                a.shape()[i],
+                b.shape()[j],
+                ops::fmt_shape(a.shape()),
+                ops::fmt_shape(b.shape())
+            );
+        }
+    }
+    let free_a: Vec<usize> = (0..a.ndim()).filter(|i| !sa.contains(i)).collect();
+    let free_b: Vec<usize> = (0..b.ndim()).filter(|i| !sb.contains(i)).collect();
+    let perm_a: Vec<usize> = free_a.iter().chain(&sa).copied().collect();
+    let perm_b: Vec<usize> = sb.iter().chain(&free_b).copied().collect();
+    let dims =
+        |x: &Array, axes: &[usize]| -> Vec<usize> { axes.iter().map(|&i| x.shape()[i]).collect() };
+    let m = crate::array::checked_size(&dims(a, &free_a))?;
+    let k = crate::array::checked_size(&dims(a, &sa))?;
+    let n = crate::array::checked_size(&dims(b, &free_b))?;
+    let a2 = a.permute_axes(&perm_a)?.reshape(vec![m, k])?;
+    let b2 = b.permute_axes(&perm_b)?.reshape(vec![k, n])?;
+    let r = matmul(&a2, &b2, "tensordot")?;
+    let mut shape = dims(a, &free_a);
+    shape.extend(dims(b, &free_b));
+    r.reshape(shape)
+}
+
+/// A matrix norm order (NumPy's `ord` for 2-D `norm`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MatOrd {
+    /// Frobenius: sqrt of the sum of squares (the default).
+    Fro,
+    /// Nuclear: sum of the singular values.
+    Nuc,
+    /// A number: 1 / -1 (max / min column sum of |x|), inf / -inf (max / min row sum),
+    /// 2 / -2 (largest / smallest singular value).
+    Num(f64),
+}
+
+/// Singular values of a row-major m×n matrix: square roots of the eigenvalues of the
+/// smaller Gram matrix, found by cyclic Jacobi rotations (exact for the symmetric case to
+/// rounding; the matrices `norm` sees are small).
+fn singular_values(x: &[f64], m: usize, n: usize) -> Result<Vec<f64>> {
+    let (p, tall) = if n <= m { (n, true) } else { (m, false) };
+    crate::array::checked_size(&[p, p])?;
+    let mut g = vec![0f64; p * p];
+    for i in 0..p {
+        for j in i..p {
+            let mut s = 0f64;
+            if tall {
+                for r in 0..m {
+                    s += x[r * n + i] * x[r * n + j];
+                }
+            } else {
+                for c in 0..n {
+                    s += x[i * n + c] * x[j * n + c];
+                }
+            }
+            g[i * p + j] = s;
+            g[j * p + i] = s;
+        }
+    }
+    for _sweep in 0..100 {
+        crate::exec::check()?;
+        let mut off = 0f64;
+        for i in 0..p {
+            for j in 0..p {
+                if i != j {
+                    off += g[i * p + j] * g[i * p + j];
+                }
+            }
+        }
+        let diag: f64 = (0..p).map(|i| g[i * p + i] * g[i * p + i]).sum();
+        if off <= 1e-30 * diag || off == 0.0 || !off.is_finite() {
+            break;
+        }
+        for i in 0..p {
+            for j in i + 1..p {
+                let gij = g[i * p + j];
+                if gij == 0.0 {
+                    continue;
+                }
+                let theta = (g[j * p + j] - g[i * p + i]) / (2.0 * gij);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..p {
+                    let (gki, gkj) = (g[k * p + i], g[k * p + j]);
+                    g[k * p + i] = c * gki - s * gkj;
+                    g[k * p + j] = s * gki + c * gkj;
+                }
+                for k in 0..p {
+                    let (gik, gjk) = (g[i * p + k], g[j * p + k]);
+                    g[i * p + k] = c * gik - s * gjk;
+                    g[j * p + k] = s * gik + c * gjk;
+                }
+            }
+        }
+    }
+    Ok((0..p).map(|i| g[i * p + i].max(0.0).sqrt()).collect())
+}
+
+/// Matrix norms over the pair of axes `axes` (NumPy's `norm(x, ord, axis=(i, j))`; for a
+/// 2-D array without an axis `axes` is `(0, 1)`): one value per remaining index.
+pub fn matrix_norm(x: &Array, ord: MatOrd, axes: (i64, i64)) -> Result<Array> {
+    let _s = crate::prof::span("norm");
+    check_real(x, "norm")?;
+    let r = x.axis(axes.0).map_err(|e| err!("norm: {e}"))?;
+    let c = x.axis(axes.1).map_err(|e| err!("norm: {e}"))?;
+    if r == c {
+        bail!("norm: the two axes of a matrix norm must differ, found {axes:?}");
+    }
+    if let MatOrd::Num(v) = ord {
+        if ![1.0, -1.0, 2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY].contains(&v) {
+            bail!("norm: invalid norm order {v} for matrices (1, -1, 2, -2, inf, -inf, \"fro\", \"nuc\")");
+        }
+    }
+    let rest: Vec<usize> = (0..x.ndim()).filter(|&i| i != r && i != c).collect();
+    let mut perm = rest.clone();
+    perm.extend([r, c]);
+    let (m, n) = (x.shape()[r], x.shape()[c]);
+    let outer: Vec<usize> = rest.iter().map(|&i| x.shape()[i]).collect();
+    let count = crate::array::checked_size(&outer)?;
+    let t = ops::as_dtype(&x.permute_axes(&perm)?, &DType::F64)?;
+    let flat = t.reshape(vec![count, m * n])?;
+    let v = flat.view::<f64>()?;
+    let v2 = v
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| err!("internal: {e}"))?;
+    let mut out = crate::exec::out::alloc::<f64>(count, "norm")?;
+    for row in v2.rows() {
+        crate::exec::check()?;
+        let a: Vec<f64> = row.iter().copied().collect();
+        let sum_abs = |by_col: bool| -> Vec<f64> {
+            if by_col {
+                (0..n)
+                    .map(|j| (0..m).map(|i| a[i * n + j].abs()).sum())
+                    .collect()
+            } else {
+                (0..m)
+                    .map(|i| (0..n).map(|j| a[i * n + j].abs()).sum())
+                    .collect()
+            }
+        };
+        let pick = |v: Vec<f64>, max: bool| -> Result<f64> {
+            if v.is_empty() {
+                bail!(
+                    "norm: zero-size matrix ({m}x{n}) has no {} of sums",
+                    if max { "maximum" } else { "minimum" }
+                );
+            }
+            Ok(v.into_iter().fold(
+                if max {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                },
+                |acc, s| {
+                    if s.is_nan() || acc.is_nan() {
+                        f64::NAN
+                    } else if max {
+                        acc.max(s)
+                    } else {
+                        acc.min(s)
+                    }
+                },
+            ))
+        };
+        let val = match ord {
+            MatOrd::Fro => a.iter().map(|v| v * v).sum::<f64>().sqrt(),
+            MatOrd::Nuc => singular_values(&a, m, n)?.iter().sum(),
+            MatOrd::Num(1.0) => pick(sum_abs(true), true)?,
+            MatOrd::Num(-1.0) => pick(sum_abs(true), false)?,
+            MatOrd::Num(o) if o == f64::INFINITY => pick(sum_abs(false), true)?,
+            MatOrd::Num(o) if o == f64::NEG_INFINITY => pick(sum_abs(false), false)?,
+            MatOrd::Num(o) => {
+                if a.iter().any(|v| !v.is_finite()) {
+                    f64::NAN
+                } else {
+                    let sv = singular_values(&a, m, n)?;
+                    match (sv.first(), o > 0.0) {
+                        // NumPy: the largest of no singular values is 0 (initial=0).
+                        (None, true) => 0.0,
+                        (None, false) => {
+                            bail!("norm: zero-size matrix ({m}x{n}) has no smallest singular value")
+                        }
+                        (Some(&f), true) => sv.iter().copied().fold(f, f64::max),
+                        (Some(&f), false) => sv.iter().copied().fold(f, f64::min),
+                    }
+                }
+            }
+        };
+        out.push(val);
+    }
+    let res = Array::from_vec(out, outer)?;
+    let d = if x.dtype().is_float() {
+        x.dtype().clone()
+    } else {
+        DType::F64
+    };
+    if d == DType::F64 {
+        Ok(res)
+    } else {
+        ops::astype(&res, &d)
+    }
 }
 
 /// Outer product of the flattened arrays: `out[i, j] = a[i] * b[j]` (NumPy promotion).

@@ -127,14 +127,25 @@ pub fn detect(dir: &Path) -> Result<Layout> {
     )
 }
 
+/// The `.npy` members of an event folder. A member that is not a readable regular file
+/// (a dangling link, a FIFO, a device) is an error naming it as broken, not a missing array.
 fn npy_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "npy"))
+        .filter(|p| p.extension().is_some_and(|x| x == "npy"))
         .collect();
     v.sort();
+    for p in &v {
+        if let Err(e) = crate::io::input_file(p, "a .npy file") {
+            bail!(
+                "{}: the member file {} is broken: {e}",
+                dir.display(),
+                p.file_name().unwrap_or_default().to_string_lossy()
+            );
+        }
+    }
     Ok(v)
 }
 

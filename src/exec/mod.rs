@@ -42,7 +42,9 @@ pub fn check() -> Result<()> {
     }
 }
 
-/// The memory budget for data in flight, in bytes (default: half of available memory).
+/// The memory budget for data in flight, in bytes (default: half of what the machine, the
+/// address-space limit `ulimit -v` and the cgroup memory limit still leave; see
+/// [`budget_from`]).
 pub fn mem_budget() -> usize {
     let b = MEM_BUDGET.load(Ordering::Relaxed);
     if b != 0 {
@@ -59,17 +61,101 @@ pub fn set_mem_budget(bytes: usize) {
 }
 
 fn default_budget() -> usize {
-    // MemAvailable from /proc/meminfo, halved; 2 GiB when unknown.
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("MemAvailable:"))
+    budget_from(&Limits::read())
+}
+
+/// What bounds the memory this process can use, read once when the budget is first asked.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Limits {
+    /// MemAvailable of /proc/meminfo.
+    pub available: Option<usize>,
+    /// The address-space limit (`ulimit -v`, RLIMIT_AS) and the address space in use.
+    pub rlimit_as: Option<usize>,
+    pub vm_size: usize,
+    /// The cgroup's memory limit (v2 `memory.max`, v1 `memory.limit_in_bytes`) and use.
+    pub cgroup_max: Option<usize>,
+    pub cgroup_used: usize,
+}
+
+impl Limits {
+    /// Read the limits of this process from /proc, /sys/fs/cgroup and getrlimit.
+    pub fn read() -> Limits {
+        let kb_line = |text: &str, key: &str| -> Option<usize> {
+            text.lines()
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<usize>().ok())
+                .map(|kb| kb.saturating_mul(1024))
+        };
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let mut rl = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one struct we own.
+        let rlimit_as = if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut rl) } == 0
+            && rl.rlim_cur != libc::RLIM_INFINITY
+        {
+            Some(rl.rlim_cur as usize)
+        } else {
+            None
+        };
+        let (cgroup_max, cgroup_used) = cgroup_memory();
+        Limits {
+            available: kb_line(&meminfo, "MemAvailable:"),
+            rlimit_as,
+            vm_size: kb_line(&status, "VmSize:").unwrap_or(0),
+            cgroup_max,
+            cgroup_used,
+        }
+    }
+}
+
+/// The memory limit and use of this process's cgroup (v2 unified hierarchy, else v1).
+fn cgroup_memory() -> (Option<usize>, usize) {
+    let read = |p: &str| {
+        std::fs::read_to_string(p)
+            .ok()
+            .map(|s| s.trim().to_string())
+    };
+    let num = |s: Option<String>| s.and_then(|v| v.parse::<usize>().ok());
+    // The process's own cgroup path (v2: the "0::" line).
+    let own = read("/proc/self/cgroup")
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("0::").map(|p| p.to_string()))
         })
-        .map(|kb| kb * 1024 / 2)
-        .unwrap_or(2 << 30)
+        .unwrap_or_default();
+    for dir in [format!("/sys/fs/cgroup{own}"), "/sys/fs/cgroup".to_string()] {
+        if let Some(max) = read(&format!("{dir}/memory.max")) {
+            if max == "max" {
+                return (None, 0);
+            }
+            return (
+                max.parse().ok(),
+                num(read(&format!("{dir}/memory.current"))).unwrap_or(0),
+            );
+        }
+    }
+    // v1: an unlimited group reports a huge number (about i64::MAX rounded to pages).
+    let max = num(read("/sys/fs/cgroup/memory/memory.limit_in_bytes")).filter(|&m| m < 1 << 60);
+    let used = num(read("/sys/fs/cgroup/memory/memory.usage_in_bytes")).unwrap_or(0);
+    (max, used)
+}
+
+/// The default budget from the limits: half of what is still available under each of them
+/// (available memory, the address-space limit less the address space in use, the cgroup
+/// limit less its use), 2 GiB when nothing is known, and at least 16 MiB.
+pub fn budget_from(l: &Limits) -> usize {
+    let mut b = l.available.map(|a| a / 2).unwrap_or(2 << 30);
+    if let Some(max) = l.rlimit_as {
+        b = b.min(max.saturating_sub(l.vm_size) / 2);
+    }
+    if let Some(max) = l.cgroup_max {
+        b = b.min(max.saturating_sub(l.cgroup_used) / 2);
+    }
+    b.max(16 << 20)
 }
 
 /// Number of worker threads kernels use.
@@ -298,6 +384,40 @@ fn page_in_slow(a: &crate::array::Array) {
             acc
         })
         .reduce(|| 0, |x, y| x ^ y);
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn the_tightest_limit_sets_the_budget() {
+        let gib = 1usize << 30;
+        let free = Limits {
+            available: Some(8 * gib),
+            ..Default::default()
+        };
+        assert_eq!(budget_from(&free), 4 * gib);
+        let ulimit = Limits {
+            rlimit_as: Some(4 * gib),
+            vm_size: gib,
+            ..free
+        };
+        assert_eq!(budget_from(&ulimit), 3 * gib / 2);
+        let cgroup = Limits {
+            cgroup_max: Some(2 * gib),
+            cgroup_used: gib,
+            ..ulimit
+        };
+        assert_eq!(budget_from(&cgroup), gib / 2);
+        let exhausted = Limits {
+            rlimit_as: Some(gib),
+            vm_size: 2 * gib,
+            ..free
+        };
+        assert_eq!(budget_from(&exhausted), 16 << 20);
+        assert_eq!(budget_from(&Limits::default()), 2 * gib);
+    }
 }
 
 #[cfg(test)]

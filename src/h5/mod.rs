@@ -186,10 +186,7 @@ impl H5File {
         let path = path.as_ref();
         let shown = path.display().to_string();
         guard(&shown, || {
-            let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-            if meta.is_dir() {
-                bail!("{shown}: is a directory, not an HDF5 file");
-            }
+            crate::io::input_file(path, "an HDF5 file")?;
             // Reading the first bytes gives a clear error for unreadable files.
             std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
             let c = cstr(&shown)?;

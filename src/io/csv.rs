@@ -71,10 +71,7 @@ pub fn load(path: impl AsRef<Path>, o: &CsvOpts) -> Result<Table> {
     let path = path.as_ref();
     let _s = crate::prof::span("load_csv");
     let p = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        bail!("{p}: is a directory, not a CSV file");
-    }
+    let meta = super::input_file(path, "a CSV file")?;
     // A table in memory takes a few times the text's size: refuse what cannot fit.
     let budget = crate::exec::mem_budget();
     if meta.len() > budget as u64 {

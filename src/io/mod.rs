@@ -24,6 +24,59 @@ fn resolve(path: &Path) -> PathBuf {
     }
 }
 
+/// What kind of non-regular file `m` describes, in words for an error message.
+fn kind_of(m: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Check that an input `path` is a regular file (following symbolic links) before it is
+/// opened, so that a FIFO cannot block the session in `open(2)` and a device, socket or
+/// directory gets an error naming what it is. `what` names the expected content
+/// ("a .npy file"). Dangling links and link loops are named as such.
+pub fn input_file(path: &Path, what: &str) -> Result<std::fs::Metadata> {
+    let p = path.display();
+    let lm = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    let m = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if lm.file_type().is_symlink() => {
+            let target = std::fs::read_link(path)
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            if e.raw_os_error() == Some(40) {
+                bail!("{p}: is a symbolic link loop (ELOOP), not {what}");
+            }
+            if e.kind() == std::io::ErrorKind::NotFound {
+                bail!("{p}: is a dangling symbolic link (to '{target}', which does not exist), not {what}");
+            }
+            return Err(Error::io(path, e));
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if !m.is_file() {
+        bail!(
+            "{p}: is {}, not {what} (evsh reads regular files; copy the data into one)",
+            kind_of(&m)
+        );
+    }
+    Ok(m)
+}
+
 /// A device node, FIFO or socket: written in place, never replaced by a regular file.
 fn is_special(m: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::FileTypeExt;

@@ -637,13 +637,7 @@ pub fn load(path: impl AsRef<Path>, slice: Option<&str>) -> Result<Array> {
         Error::Msg(m) => err!("{}: {m}", path.display()),
         other => other,
     };
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        bail!("{}: is a directory, not a .npy file", path.display());
-    }
-    if !meta.is_file() {
-        bail!("{}: not a regular file", path.display());
-    }
+    super::input_file(path, "a .npy file")?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len() as usize;
     if len == 0 {

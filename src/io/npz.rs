@@ -41,13 +41,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Vec<(String, Array)>> {
 fn load_within(path: &Path, budget: usize) -> Result<Vec<(String, Array)>> {
     let _s = crate::prof::span("load");
     let p = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        bail!("{p}: is a directory, not a .npz file");
-    }
-    if !meta.is_file() {
-        bail!("{p}: not a regular file");
-    }
+    super::input_file(path, "a .npz file")?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len() as usize;
     if len == 0 {

@@ -318,7 +318,8 @@ fn pad_range(lo: f64, hi: f64, log: bool, frac: f64) -> (f64, f64) {
         } else {
             (lo, hi)
         };
-        let p = (b - a) * frac;
+        // halves first: b - a overflows for data near ±f64::MAX
+        let p = (b / 2.0 - a / 2.0) * 2.0 * frac;
         (a - p, b + p)
     }
 }
@@ -326,6 +327,73 @@ fn pad_range(lo: f64, hi: f64, log: bool, frac: f64) -> (f64, f64) {
 struct Ranges {
     x: (f64, f64),
     y: (f64, f64),
+}
+
+/// A clamp of coordinates on an axis with range `r` to 1e5 axis widths (linear) or
+/// 1e5 times the decades (log) beyond it.
+fn far_clip(r: (f64, f64), log: bool) -> impl Fn(f64) -> f64 {
+    move |v: f64| {
+        if log {
+            let d = (r.1 / r.0).log10() * 1e5;
+            let lo = (r.0.log10() - d).max(f64::MIN_POSITIVE.log10());
+            let hi = (r.1.log10() + d).min(f64::MAX.log10());
+            if v.is_nan() {
+                v
+            } else {
+                v.clamp(10f64.powf(lo), 10f64.powf(hi))
+            }
+        } else {
+            let w = (r.1 - r.0) * 1e5;
+            if v.is_nan() {
+                v
+            } else {
+                v.clamp(r.0 - w, r.1 + w)
+            }
+        }
+    }
+}
+
+/// An axis range clamped to what can be drawn and labelled: finite, increasing, a width
+/// that neither overflows (|values| up to 1e300, so data holding the 1.797e308
+/// missing-value marker still draws) nor vanishes below the resolution of its numbers,
+/// and for log axes positive (normal floats) and at most 200 decades wide. Tick placement
+/// loops over the range, so an unclamped range (a width of inf, a log ratio of inf) would
+/// never finish.
+fn drawable((lo, hi): (f64, f64), log: bool) -> (f64, f64) {
+    const BIG: f64 = 1e300;
+    if log {
+        let ok = |v: f64| v.is_finite() && v > 0.0;
+        let (mut lo, mut hi) = match (ok(lo), ok(hi)) {
+            (true, true) => (lo, hi),
+            (true, false) => (lo, lo * 100.0),
+            (false, true) => (hi / 100.0, hi),
+            (false, false) => (0.1, 10.0),
+        };
+        if lo > hi {
+            std::mem::swap(&mut lo, &mut hi);
+        }
+        hi = hi.clamp(1e-200, BIG);
+        lo = lo.clamp(f64::MIN_POSITIVE.max(hi * 1e-200), hi);
+        if hi / lo < 1.0 + 1e-9 {
+            let c = (lo * hi).sqrt();
+            return (c / 1.01, c * 1.01);
+        }
+        return (lo, hi);
+    }
+    let (lo, hi) = match (lo.is_finite(), hi.is_finite()) {
+        (true, true) => (lo, hi),
+        (true, false) => (lo, lo + 1.0),
+        (false, true) => (hi - 1.0, hi),
+        (false, false) => (0.0, 1.0),
+    };
+    let (lo, hi) = (lo.min(hi).clamp(-BIG, BIG), hi.max(lo).clamp(-BIG, BIG));
+    let scale = lo.abs().max(hi.abs());
+    let min_width = (scale * 1e-9).max(1e-290);
+    if hi - lo < min_width {
+        let c = lo / 2.0 + hi / 2.0;
+        return (c - min_width, c + min_width);
+    }
+    (lo, hi)
 }
 
 fn ranges(fig: &Figure) -> Ranges {
@@ -352,7 +420,10 @@ fn ranges(fig: &Figure) -> Ranges {
             pad_range(y0, y1, fig.logy, 0.06)
         }
     });
-    Ranges { x, y }
+    Ranges {
+        x: drawable(x, fig.logx),
+        y: drawable(y, fig.logy),
+    }
 }
 
 // ------------------------------------------------------------------------- drawing
@@ -501,6 +572,11 @@ where
     }
     let floor = if fig.logy { r.y.0 } else { f64::NEG_INFINITY };
     let base = if fig.logy { r.y.0 } else { 0.0 };
+    // Points far outside the axes (a 1.8e308 marker on a 0..10 axis) would overflow the
+    // pixel arithmetic: moved to 1e5 axis widths away, which keeps visible slopes exact
+    // to well under a pixel.
+    let (cx, cy) = (far_clip(r.x, fig.logx), far_clip(r.y, fig.logy));
+    let clip = |(x, y): (f64, f64)| (cx(x), cy(y));
     let mut labelled = false;
     for (i, s) in fig.series.iter().enumerate() {
         let c = color_of(fig, i);
@@ -519,7 +595,10 @@ where
                         values.len()
                     );
                 }
-                let pts = step_points(edges, values, base, floor);
+                let pts: Vec<(f64, f64)> = step_points(edges, values, base, floor)
+                    .into_iter()
+                    .map(clip)
+                    .collect();
                 if *fill {
                     chart
                         .draw_series(std::iter::once(Polygon::new(
@@ -546,7 +625,7 @@ where
                         let xc = 0.5 * (edges[k] + edges[k + 1]);
                         let lo = (v - e).max(floor);
                         Some(PathElement::new(
-                            vec![(xc, lo), (xc, v + e)],
+                            vec![clip((xc, lo)), clip((xc, v + e))],
                             c.stroke_width(1),
                         ))
                     });
@@ -572,12 +651,12 @@ where
                     let ok = |k: usize| x[k].is_finite() && lo[k].is_finite() && hi[k].is_finite();
                     for k in 0..x.len() {
                         if ok(k) {
-                            poly.push((x[k], hi[k].max(floor)));
+                            poly.push(clip((x[k], hi[k].max(floor))));
                         }
                     }
                     for k in (0..x.len()).rev() {
                         if ok(k) {
-                            poly.push((x[k], lo[k].max(floor)));
+                            poly.push(clip((x[k], lo[k].max(floor))));
                         }
                     }
                     if poly.len() >= 3 {
@@ -588,7 +667,7 @@ where
                 }
                 let pts: Vec<(f64, f64)> = thin(x, y, 20_000)
                     .into_iter()
-                    .map(|(a, b)| (a, b.max(floor)))
+                    .map(|(a, b)| clip((a, b.max(floor))))
                     .collect();
                 let a = if *dashed {
                     chart
@@ -619,7 +698,7 @@ where
                         y.len()
                     );
                 }
-                let pts = thin(x, y, 200_000);
+                let pts: Vec<(f64, f64)> = thin(x, y, 200_000).into_iter().map(clip).collect();
                 let sz = *size;
                 let a = chart
                     .draw_series(pts.iter().map(|&p| Circle::new(p, sz, c.mix(0.7).filled())))
@@ -653,7 +732,10 @@ where
                         }
                         let t = norm(v, z0, z1, *logz);
                         Some(Rectangle::new(
-                            [(xedges[i], yedges[j]), (xedges[i + 1], yedges[j + 1])],
+                            [
+                                clip((xedges[i], yedges[j])),
+                                clip((xedges[i + 1], yedges[j + 1])),
+                            ],
                             viridis(t).filled(),
                         ))
                     });
@@ -725,7 +807,7 @@ where
         }
     }
     let (lo, hi) = if lo.is_finite() {
-        let (a, b) = pad_range(lo.min(1.0), hi.max(1.0), false, 0.1);
+        let (a, b) = drawable(pad_range(lo.min(1.0), hi.max(1.0), false, 0.1), false);
         (a.max(0.0), b)
     } else {
         (0.0, 2.0)
@@ -792,7 +874,7 @@ fn zrange(values: &[f64], logz: bool) -> (f64, f64) {
     if lo == hi {
         hi = lo + 1.0;
     }
-    (lo, hi)
+    drawable((lo, hi), logz)
 }
 
 fn norm(v: f64, z0: f64, z1: f64, log: bool) -> f64 {

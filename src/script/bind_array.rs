@@ -62,6 +62,63 @@ fn reduce_axis_dyn(a: &Array, r: Red, axis: INT) -> RResult<Dynamic> {
     array_or_scalar(reduce::reduce_axis(a, r, axis).rh()?)
 }
 
+const REDUCE_OPTS: &[super::registry::Opt] = &[
+    super::registry::opt(
+        "axis",
+        "int | [int]",
+        "all axes",
+        "the axes to reduce (also accepted as the first argument)",
+    ),
+    super::registry::opt(
+        "keepdims",
+        "bool",
+        "false",
+        "keep the reduced axes as length 1, so the result broadcasts against x",
+    ),
+];
+
+/// `x.sum(#{axis, keepdims})` and `x.sum(axis, #{keepdims})`.
+fn reduce_opts(a: &Array, r: Red, axis: Option<Dynamic>, o: &rhai::Map) -> RResult<Dynamic> {
+    super::registry::check_opts(o, &[REDUCE_OPTS], r.name())?;
+    let axis = match (axis, o.get("axis").filter(|v| !v.is_unit()).cloned()) {
+        (Some(_), Some(_)) => {
+            return fail(format!(
+                "{}: the axis is given twice (argument and option)",
+                r.name()
+            ))
+        }
+        (Some(a), None) | (None, Some(a)) => Some(a),
+        (None, None) => None,
+    };
+    let axes: Vec<i64> = match &axis {
+        None => (0..a.ndim() as i64).collect(),
+        Some(v) => match v.as_int() {
+            Ok(i) => vec![i],
+            Err(_) => conv::i64_list(v, &format!("{}: axis", r.name()))?,
+        },
+    };
+    let keep = super::conv::opt_bool(o, "keepdims")?.unwrap_or(false);
+    if a.ndim() == 0 {
+        return Ok(scalar_dyn(reduce::reduce_all(a, r).rh()?));
+    }
+    let res = if axis.is_none() && matches!(r, Red::ArgMin | Red::ArgMax) {
+        // the flat index, as without options
+        let flat = a.reshape(vec![a.size()]).rh()?;
+        reduce::reduce_axes(&flat, r, &[0]).rh()?
+    } else {
+        reduce::reduce_axes(a, r, &axes).rh()?
+    };
+    if keep {
+        return Ok(Dynamic::from(super::bind_numpy::keep_dims(
+            &res,
+            a.ndim(),
+            &axes,
+            r.name(),
+        )?));
+    }
+    array_or_scalar(res)
+}
+
 fn index_dyn(a: &Array, i: INT) -> RResult<Dynamic> {
     Ok(match select::index_first(a, i).rh()? {
         IndexResult::Scalar(s) => scalar_dyn(s),
@@ -775,8 +832,12 @@ broadcast together).",
                 "x.sum([axis or list of axes])",
                 "Sum of all elements (a number) or along `axis` (an Array); a list of axes \
 reduces them all at once, like NumPy's `axis=(0, 2)`: `x.sum([0, 2])`. The reductions other \
-than argmin/argmax take a list too. Integers sum in int64 (uint64 for unsigned), bool \
-counts; float32 sums pairwise in float32 like NumPy.",
+than argmin/argmax take a list too. Every reduction takes options: \
+`x.sum(#{axis: [0, 2], keepdims: true})` or `x.max(1, #{keepdims: true})` keep the reduced \
+axes as length 1 (NumPy's `keepdims=True`), so the result broadcasts against x. Integers \
+sum in int64 (uint64 for unsigned), bool counts. Float16/float32 values accumulate in float64 \
+and the total is rounded once to the input's dtype, the same with or without an axis (NumPy \
+adds float32 pairwise in float32, so its last digit can differ from this, more exact, sum).",
             ),
             Red::Min => (
                 "x.min([axis or list of axes])",
@@ -815,8 +876,30 @@ counts; float32 sums pairwise in float32 like NumPy.",
                 "True when every element is non-zero.",
             ),
         };
-        r.func(red.name(), sig, doc)
-            .f(move |a: &mut Array| reduce_dyn(a, red))
+        let example = match red {
+            Red::Sum => "x.sum(OPTS)",
+            Red::Min => "x.min(OPTS)",
+            Red::Max => "x.max(OPTS)",
+            Red::Mean => "x.mean(OPTS)",
+            Red::Std => "x.std(OPTS)",
+            Red::Count => "x.count(OPTS)",
+            Red::ArgMin => "x.argmin(OPTS)",
+            Red::ArgMax => "x.argmax(OPTS)",
+            Red::Any => "x.any(OPTS)",
+            Red::All => "x.all(OPTS)",
+        };
+        let mut f = r.func(red.name(), sig, doc);
+        // std's options (ddof, axis, keepdims) are registered with the NumPy functions.
+        if red != Red::Std {
+            f = f
+                .opts(&[REDUCE_OPTS])
+                .example(example)
+                .f(move |a: &mut Array, o: rhai::Map| reduce_opts(a, red, None, &o))
+                .f(move |a: &mut Array, axis: Dynamic, o: rhai::Map| {
+                    reduce_opts(a, red, Some(axis), &o)
+                });
+        }
+        f.f(move |a: &mut Array| reduce_dyn(a, red))
             .f(move |a: &mut Array, axis: INT| reduce_axis_dyn(a, red, axis))
             .f(
                 move |a: &mut Array, axes: rhai::Array| -> RResult<Dynamic> {

@@ -125,6 +125,12 @@ const DDOF_OPTS: &[Opt] = &[
         "",
         "reduce along these axes (all when absent)",
     ),
+    opt(
+        "keepdims",
+        "bool",
+        "false",
+        "keep the reduced axes as length 1 (NumPy's keepdims=True)",
+    ),
 ];
 const AVERAGE_OPTS: &[Opt] = &[
     opt(
@@ -205,15 +211,21 @@ const MESHGRID_OPTS: &[Opt] = &[opt(
 const NORM_OPTS: &[Opt] = &[
     opt(
         "ord",
-        "number | \"fro\" | \"inf\"",
-        "2",
-        "vector p-norm (inf: max |x|), or \"fro\" for matrices",
+        "number | \"fro\" | \"nuc\" | \"inf\" | \"-inf\"",
+        "2 (vectors), \"fro\" (matrices)",
+        "vector p-norm (inf: max |x|) or matrix norm (see the description)",
     ),
     opt(
         "axis",
-        "int",
+        "int | [int, int]",
         "",
-        "norms of the vectors along this axis (all elements when absent)",
+        "vector norms along this axis, or matrix norms over these two axes",
+    ),
+    opt(
+        "keepdims",
+        "bool",
+        "false",
+        "keep the reduced axes as length 1 (NumPy's keepdims=True)",
     ),
 ];
 
@@ -221,9 +233,17 @@ fn ddof_call(x: &Array, o: &Map, std: bool, func: &str) -> RResult<Dynamic> {
     check_opts(o, &[DDOF_OPTS], func)?;
     let ddof = opt_f64(o, "ddof")?.unwrap_or(0.0);
     let axes = axis_opt(o, func)?;
-    npstats::var(x, axes.as_deref(), ddof, std, false)
-        .map(out)
-        .rh()
+    let r = npstats::var(x, axes.as_deref(), ddof, std, false).rh()?;
+    if opt_bool(o, "keepdims")?.unwrap_or(false) {
+        let all: Vec<i64> = (0..x.ndim() as i64).collect();
+        return Ok(Dynamic::from(keep_dims(
+            &r,
+            x.ndim(),
+            axes.as_deref().unwrap_or(&all),
+            func,
+        )?));
+    }
+    Ok(out(r))
 }
 
 fn close_args(o: &Map, func: &str) -> RResult<(f64, f64, bool)> {
@@ -780,7 +800,8 @@ as in NumPy).",
         "dot",
         "dot(a, b) -> Array or number",
         "NumPy's `dot`: inner product of 1-D arrays, matrix product of 2-D arrays, \
-matrix-vector products. Float64 (float32 when both are float32).",
+matrix-vector products; above 2-D a sum over the last axis of a and the second-to-last of b \
+(`tensordot(a, b, [[-1], [-2]])`). Float64 (float32 when both are float32).",
     )
     .f(|a: Dynamic, b: Dynamic| -> RResult<Dynamic> {
         let a = array_arg(&a, "dot", "a")?;
@@ -790,13 +811,25 @@ matrix-vector products. Float64 (float32 when both are float32).",
     r.func(
         "matmul",
         "matmul(a, b) -> Array or number",
-        "Matrix product of 1-D or 2-D arrays (NumPy's `@` for these).",
+        "Matrix product (NumPy's `@`): 1-D and 2-D operands as in `dot`; above 2-D the last \
+two axes are matrices and the leading (batch) axes broadcast: (10, 3, 4) with (4, 5) gives \
+(10, 3, 5).",
     )
     .f(|a: Dynamic, b: Dynamic| -> RResult<Dynamic> {
         let a = array_arg(&a, "matmul", "a")?;
         let b = array_arg(&b, "matmul", "b")?;
         linalg::matmul(&a, &b, "matmul").map(out).rh()
     });
+    r.func(
+        "tensordot",
+        "tensordot(a, b, [axes]) -> Array or number",
+        "NumPy's `tensordot`: sum of products over paired axes. `axes` is a count N (the last N \
+axes of a with the first N of b; default 2) or a pair of lists `[[a axes], [b axes]]`. The \
+result has a's remaining axes, then b's. RGB weights over the last axis of frames: \
+`tensordot(frames, [0.299, 0.587, 0.114], [[-1], [0]])`.",
+    )
+    .f(|a: Dynamic, b: Dynamic| tensordot_call(&a, &b, &Dynamic::from(2 as INT)))
+    .f(|a: Dynamic, b: Dynamic, axes: Dynamic| tensordot_call(&a, &b, &axes));
     r.func(
         "outer",
         "outer(a, b) -> Array",
@@ -809,34 +842,163 @@ matrix-vector products. Float64 (float32 when both are float32).",
     });
     r.func(
         "norm",
-        "norm(x, [#{ord, axis}]) -> number or Array",
-        "Vector norm (NumPy's `linalg.norm` for vectors): the 2-norm of all elements by \
-default, `ord` p (1, 2, inf, ...) along `axis`; \"fro\" is the 2-norm of all elements.",
+        "norm(x, [#{ord, axis, keepdims}]) -> number or Array",
+        "NumPy's `linalg.norm`. Without options the 2-norm of all elements (Frobenius for a \
+matrix). With `ord`: a 1-D array's vector p-norm (1, 2, inf, -inf, 0, any p), a 2-D \
+array's matrix norm (\"fro\", \"nuc\", 1 / -1: max / min column sum of |x|, inf / -inf: \
+max / min row sum, 2 / -2: largest / smallest singular value). `axis: k` takes vector norms \
+along axis k, `axis: [i, j]` matrix norms over those two axes. Float inputs keep their \
+dtype, others give float64.",
     )
     .opts(&[NORM_OPTS])
     .example("norm(x, OPTS)")
     .f(|x: Array| linalg::norm(&x, 2.0, None).map(out).rh())
-    .f(|x: Array, o: Map| -> RResult<Dynamic> {
-        check_opts(&o, &[NORM_OPTS], "norm")?;
-        let ord = match o.get("ord") {
-            None => 2.0,
-            Some(v) if v.is_string() => {
-                match v.clone().into_string().unwrap_or_default().as_str() {
-                    "fro" => 2.0,
-                    "inf" => f64::INFINITY,
-                    "-inf" => f64::NEG_INFINITY,
-                    s => {
-                        return fail(format!(
-                            "norm: unknown ord \"{s}\" (a number, \"fro\", \"inf\")"
-                        ))
-                    }
+    .f(|x: Array, o: Map| norm_call(&x, &o));
+}
+
+/// `norm(x, #{ord, axis, keepdims})` (see its doc).
+fn norm_call(x: &Array, o: &Map) -> RResult<Dynamic> {
+    check_opts(o, &[NORM_OPTS], "norm")?;
+    // None: the default order; Some(Err(s)): a named matrix order ("fro", "nuc").
+    let ord: Option<std::result::Result<f64, String>> = match o.get("ord").filter(|v| !v.is_unit())
+    {
+        None => None,
+        Some(v) if v.is_string() => {
+            let s = v.clone().into_string().unwrap_or_default();
+            Some(match s.as_str() {
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                "fro" | "nuc" => Err(s),
+                _ => {
+                    return fail(format!(
+                        "norm: unknown ord \"{s}\" (a number, \"fro\", \"nuc\", \"inf\", \"-inf\")"
+                    ))
                 }
+            })
+        }
+        Some(v) => Some(Ok(conv::num(v, "norm: ord")?)),
+    };
+    let axes = axis_opt(o, "norm")?;
+    let keep = opt_bool(o, "keepdims")?.unwrap_or(false);
+    let mat_ord = |ord: &Option<std::result::Result<f64, String>>| match ord {
+        None => linalg::MatOrd::Fro,
+        Some(Err(s)) if s == "nuc" => linalg::MatOrd::Nuc,
+        Some(Err(_)) => linalg::MatOrd::Fro,
+        Some(Ok(v)) => linalg::MatOrd::Num(*v),
+    };
+    let (r, reduced): (Array, Vec<i64>) = match axes.as_deref() {
+        Some([i, j]) => (
+            linalg::matrix_norm(x, mat_ord(&ord), (*i, *j)).rh()?,
+            vec![*i, *j],
+        ),
+        Some([k]) => {
+            let p = match &ord {
+                None => 2.0,
+                Some(Ok(v)) => *v,
+                Some(Err(s)) if s == "fro" => 2.0,
+                Some(Err(s)) => {
+                    return fail(format!(
+                        "norm: ord \"{s}\" is a matrix norm; it needs `axis: [i, j]` or a 2-D array"
+                    ))
+                }
+            };
+            (linalg::norm(x, p, Some(*k)).rh()?, vec![*k])
+        }
+        Some(other) => {
+            return fail(format!(
+                "norm: axis takes one axis (vector norms) or two (matrix norms), found {other:?}"
+            ))
+        }
+        None => match (&ord, x.ndim()) {
+            (Some(_), 2) => (
+                linalg::matrix_norm(x, mat_ord(&ord), (0, 1)).rh()?,
+                vec![0, 1],
+            ),
+            (Some(Err(s)), n) if s == "nuc" || n > 2 => {
+                return fail(format!(
+                    "norm: ord \"{s}\" needs a 2-D array or `axis: [i, j]` (found {n} dimensions)"
+                ))
             }
-            Some(v) => conv::num(v, "norm: ord")?,
-        };
-        let axis = opt_i64(&o, "axis")?;
-        linalg::norm(&x, ord, axis).map(out).rh()
-    });
+            (Some(Ok(_)), n) if n > 2 => {
+                return fail(format!(
+                    "norm: with `ord`, x must be 1-D or 2-D or an axis given (found {n} dimensions)"
+                ))
+            }
+            (Some(Ok(v)), _) => (
+                linalg::norm(x, *v, None).rh()?,
+                (0..x.ndim() as i64).collect(),
+            ),
+            _ => (
+                linalg::norm(x, 2.0, None).rh()?,
+                (0..x.ndim() as i64).collect(),
+            ),
+        },
+    };
+    if keep {
+        return Ok(Dynamic::from(keep_dims(&r, x.ndim(), &reduced, "norm")?));
+    }
+    Ok(out(r))
+}
+
+/// The result of reducing `axes` of an `ndim`-dimensional array with those axes put back
+/// as length 1 (NumPy's `keepdims=True`).
+pub(super) fn keep_dims(r: &Array, ndim: usize, axes: &[i64], func: &str) -> RResult<Array> {
+    let mut red = vec![false; ndim];
+    for &a in axes {
+        let k = if a < 0 { a + ndim as i64 } else { a };
+        if k < 0 || k >= ndim as i64 {
+            return fail(format!(
+                "{func}: axis {a} is out of range for {ndim} dimensions"
+            ));
+        }
+        red[k as usize] = true;
+    }
+    let mut rest = r.shape().iter();
+    let mut shape = Vec::with_capacity(ndim);
+    for is_red in red {
+        shape.push(if is_red {
+            1
+        } else {
+            *rest.next().unwrap_or(&1)
+        });
+    }
+    r.reshape(shape).rh()
+}
+
+fn tensordot_call(a: &Dynamic, b: &Dynamic, axes: &Dynamic) -> RResult<Dynamic> {
+    let a = array_arg(a, "tensordot", "a")?;
+    let b = array_arg(b, "tensordot", "b")?;
+    let (aa, ba): (Vec<i64>, Vec<i64>) = if let Ok(n) = axes.as_int() {
+        if n < 0 || n as usize > a.ndim() || n as usize > b.ndim() {
+            return fail(format!(
+                "tensordot: axes = {n} needs 0 <= N <= the dimensions of both arrays ({} and {})",
+                a.ndim(),
+                b.ndim()
+            ));
+        }
+        let n = n as usize;
+        (
+            (a.ndim() - n..a.ndim()).map(|i| i as i64).collect(),
+            (0..n).map(|i| i as i64).collect(),
+        )
+    } else {
+        let pair = axes.clone().into_array().map_err(|_| {
+            Box::<rhai::EvalAltResult>::from(
+                "tensordot: axes must be a count or a pair of lists [[a axes], [b axes]]",
+            )
+        })?;
+        if pair.len() != 2 {
+            return fail(format!(
+                "tensordot: axes must be a pair [[a axes], [b axes]], found {} items",
+                pair.len()
+            ));
+        }
+        (
+            axes_arg(&pair[0], "tensordot")?,
+            axes_arg(&pair[1], "tensordot")?,
+        )
+    };
+    linalg::tensordot(&a, &b, &aa, &ba).map(out).rh()
 }
 
 fn quantile_call(

@@ -9,6 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use rhai::{Dynamic, Engine};
 
 use super::VarInfo;
+use crate::h5::H5Group;
 
 /// Rhai keywords offered where a statement or expression starts.
 const KEYWORDS: &[&str] = &[
@@ -154,6 +155,47 @@ fn trailing_ident(s: &str) -> &str {
     &s[s.len() - n..]
 }
 
+/// `f["grp/da<Tab>`: when the cursor is inside a string that indexes a variable holding an
+/// open HDF5 file or group, the member paths at that level (groups end with `/`, so the
+/// next Tab goes one level down). Returns where the replacement starts and the candidates,
+/// or None when the context is not an HDF5 index (the caller then completes file names).
+pub fn h5_paths(before: &str, h5_vars: &[(String, H5Group)]) -> Option<(usize, Vec<String>)> {
+    let open = before.rfind("[\"").or_else(|| before.rfind("[`"))?;
+    let partial = &before[open + 2..];
+    if partial.contains(['"', '`', ']']) {
+        return None;
+    }
+    let recv = trailing_ident(&before[..open]);
+    let (_, group) = h5_vars.iter().find(|(n, _)| n == recv)?;
+    let (dir, leaf) = match partial.rfind('/') {
+        Some(i) => (&partial[..=i], &partial[i + 1..]),
+        None => ("", partial),
+    };
+    let level = if dir.trim_matches('/').is_empty() {
+        if dir.starts_with('/') {
+            group.file().root().ok()?
+        } else {
+            group.clone()
+        }
+    } else {
+        match group.get(dir.trim_end_matches('/')).ok()? {
+            crate::h5::Node::Group(g) => g,
+            _ => return Some((before.len(), vec![])),
+        }
+    };
+    let links = level.links().ok()?;
+    let mut out = vec![];
+    for l in links.into_iter().filter(|l| l.name.starts_with(leaf)) {
+        let is_group = matches!(level.get(&l.name), Ok(crate::h5::Node::Group(_)));
+        out.push(format!(
+            "{dir}{}{}",
+            l.name,
+            if is_group { "/" } else { "" }
+        ));
+    }
+    Some((open + 2, out))
+}
+
 /// Candidates starting with `prefix`, sorted, without duplicates.
 fn matching<'a>(names: impl Iterator<Item = &'a str>, prefix: &str) -> Vec<String> {
     let set: BTreeSet<&str> = names.filter(|n| n.starts_with(prefix)).collect();
@@ -230,6 +272,53 @@ mod tests {
         // Numbers are not receivers.
         assert!(c("1.").is_empty());
         assert_eq!(c("whi"), vec!["while"]);
+    }
+
+    #[test]
+    fn hdf5_paths_complete_level_by_level() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/testdata/h5_real/hdf5/tools__tall.h5");
+        if !dir.exists() {
+            eprintln!(
+                "skipped: {} is not here (shared test data absent)",
+                dir.display()
+            );
+            return;
+        }
+        let mut s = Session::new();
+        let code = format!(
+            "let f = h5(\"{}\"); let g = f[\"g1\"]; let n = 3;",
+            dir.display()
+        );
+        let _ = s.eval(&code).unwrap();
+        let h = s.h5_vars();
+        assert_eq!(h.len(), 2, "f and g, not n");
+        let c = |b: &str| h5_paths(b, &h);
+        assert_eq!(
+            c("f[\""),
+            Some((3, vec!["g1/".to_string(), "g2/".to_string()]))
+        );
+        assert_eq!(
+            c("x = f[\"g2/d"),
+            Some((7, vec!["g2/dset2.1".into(), "g2/dset2.2".into()]))
+        );
+        assert_eq!(
+            c("f[\"g1/"),
+            Some((3, vec!["g1/g1.1/".into(), "g1/g1.2/".into()]))
+        );
+        assert_eq!(
+            c("f[\"/g1/g1.1/dset1.1.1"),
+            Some((3, vec!["/g1/g1.1/dset1.1.1".into()]))
+        );
+        // relative to a group variable
+        assert_eq!(
+            c("g[\"g1.1/"),
+            Some((3, vec!["g1.1/dset1.1.1".into(), "g1.1/dset1.1.2".into()]))
+        );
+        // not an HDF5 index: the caller completes file names
+        assert_eq!(c("n[\"a"), None);
+        assert_eq!(c("load(\"da"), None);
+        assert_eq!(c("f[\"nothing/"), None);
     }
 
     #[test]

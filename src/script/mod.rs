@@ -447,6 +447,24 @@ impl Session {
         }
     }
 
+    /// Variables holding an open HDF5 file (as its root group) or group, for completing
+    /// dataset paths after `f["`.
+    pub fn h5_vars(&self) -> Vec<(String, crate::h5::H5Group)> {
+        let mut out: Vec<(String, crate::h5::H5Group)> = vec![];
+        for (name, _, value) in self.scope.iter_raw() {
+            let g = if let Some(f) = value.read_lock::<crate::h5::H5File>() {
+                f.root().ok()
+            } else {
+                value.read_lock::<crate::h5::H5Group>().map(|g| g.clone())
+            };
+            out.retain(|(n, _)| n != name);
+            if let Some(g) = g {
+                out.push((name.to_string(), g));
+            }
+        }
+        out
+    }
+
     /// The variables in scope (latest definition of each name), for completion.
     pub fn var_info(&self) -> Vec<VarInfo> {
         let mut out: Vec<VarInfo> = vec![];

@@ -41,6 +41,8 @@ struct ReplHelper {
     engine: Arc<Engine>,
     index: OnceLock<FnIndex>,
     vars: Vec<VarInfo>,
+    /// Variables holding HDF5 files or groups (for `f["<Tab>`).
+    h5_vars: Vec<(String, crate::h5::H5Group)>,
     user_fns: Vec<String>,
     files: FilenameCompleter,
 }
@@ -55,6 +57,16 @@ impl Completer for ReplHelper {
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let before = &line[..pos];
         if completion::in_string(before) {
+            if let Some((start, paths)) = completion::h5_paths(before, &self.h5_vars) {
+                let pairs = paths
+                    .into_iter()
+                    .map(|n| Pair {
+                        display: n.clone(),
+                        replacement: n,
+                    })
+                    .collect();
+                return Ok((start, pairs));
+            }
             return self.files.complete_path(line, pos);
         }
         // Built on first use, not at start-up.
@@ -425,6 +437,7 @@ pub fn run(session: &mut Session) -> i32 {
         engine: session.engine.clone(),
         index: OnceLock::new(),
         vars: session.var_info(),
+        h5_vars: session.h5_vars(),
         user_fns: vec![],
         files: FilenameCompleter::new(),
     }));
@@ -514,6 +527,7 @@ pub fn run(session: &mut Session) -> i32 {
         }
         if let Some(h) = rl.helper_mut() {
             h.vars = session.var_info();
+            h.h5_vars = session.h5_vars();
             h.user_fns = session.user_fn_names();
         }
     }

@@ -73,6 +73,8 @@ struct Acc {
     m2: Vec<f64>,
     min: Vec<f64>,
     max: Vec<f64>,
+    /// For std: the largest |value| per cell, to rescue cells whose squares overflow.
+    amax: Vec<f64>,
     out: u64,
 }
 
@@ -86,6 +88,7 @@ impl Acc {
             m2: vec![0.0; want(&[Stat::Std])],
             min: vec![f64::INFINITY; want(&[Stat::Min])],
             max: vec![f64::NEG_INFINITY; want(&[Stat::Max])],
+            amax: vec![0.0; want(&[Stat::Std])],
             out: 0,
         }
     }
@@ -111,6 +114,10 @@ impl Acc {
         self.max
             .iter_mut()
             .zip(&o.max)
+            .for_each(|(a, b)| *a = a.max(*b));
+        self.amax
+            .iter_mut()
+            .zip(&o.amax)
             .for_each(|(a, b)| *a = a.max(*b));
         self.out += o.out;
         self
@@ -146,6 +153,7 @@ fn compute(
                         let d = v - a.mean[c];
                         a.mean[c] += d / a.n[c] as f64;
                         a.m2[c] += d * (v - a.mean[c]);
+                        a.amax[c] = a.amax[c].max(v.abs());
                     }
                     Stat::Min => a.min[c] = a.min[c].min(v),
                     Stat::Max => a.max[c] = a.max[c].max(v),
@@ -163,13 +171,71 @@ fn compute(
             Stat::Count => acc.n[c] as f64,
             Stat::Sum => acc.sum[c],
             Stat::Mean => empty(c, acc.sum[c] / acc.n[c] as f64),
-            Stat::Std => empty(c, (acc.m2[c] / acc.n[c] as f64).max(0.0).sqrt()),
+            // NaN (from NaN or infinite values) stays NaN; only rounding below 0 is clipped.
+            Stat::Std => empty(c, {
+                let v = acc.m2[c] / acc.n[c] as f64;
+                if v < 0.0 {
+                    0.0
+                } else {
+                    v.sqrt()
+                }
+            }),
             Stat::Min => empty(c, acc.min[c]),
             Stat::Max => empty(c, acc.max[c]),
             Stat::Median => unreachable!(),
         })
         .collect();
+    let mut values = values;
+    if stat == Stat::Std {
+        rescue_std(&mut values, &acc, vals, &cell)?;
+    }
     Ok((values, acc.n, acc.out))
+}
+
+/// Cells of finite values whose std overflowed (squares of values near f64::MAX, e.g. the
+/// 1.797e308 missing-value marker) are computed again on the values scaled by a power of
+/// two (exact), then scaled back: the std of finite values is finite, never inf or 0.
+fn rescue_std(
+    values: &mut [f64],
+    acc: &Acc,
+    vals: &[f64],
+    cell: &(impl Fn(usize) -> Option<usize> + Sync),
+) -> Result<()> {
+    let scale: Vec<f64> = (0..values.len())
+        .map(|c| {
+            let m = acc.amax[c];
+            if acc.n[c] > 0 && m.is_finite() && m > 1e150 && !values[c].is_finite() {
+                2f64.powi(-(m.log2().floor() as i32))
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    if scale.iter().all(|&s| s == 0.0) {
+        return Ok(());
+    }
+    let nc = values.len();
+    let (mut n, mut mean, mut m2) = (vec![0u64; nc], vec![0f64; nc], vec![0f64; nc]);
+    for (i, &v) in vals.iter().enumerate() {
+        if i % (1 << 20) == 0 {
+            crate::exec::check()?;
+        }
+        let Some(c) = cell(i) else { continue };
+        if scale[c] == 0.0 {
+            continue;
+        }
+        let v = v * scale[c];
+        n[c] += 1;
+        let d = v - mean[c];
+        mean[c] += d / n[c] as f64;
+        m2[c] += d * (v - mean[c]);
+    }
+    for c in 0..nc {
+        if scale[c] != 0.0 {
+            values[c] = (m2[c] / n[c] as f64).max(0.0).sqrt() / scale[c];
+        }
+    }
+    Ok(())
 }
 
 /// Medians need the values of each bin: cell index per entry, a counting sort of the

@@ -63,6 +63,21 @@ pub struct Binning {
     uniform: Option<(f64, f64)>,
 }
 
+/// Equal-width edges that rounding made equal (a range too narrow for its magnitude, e.g.
+/// [1e300, 1e300 + 1]) or not finite cannot bin anything: refuse, as NumPy does.
+fn check_increasing(edges: &[f64]) -> Result<()> {
+    if edges.iter().any(|e| !e.is_finite()) || edges.windows(2).any(|w| w[1] <= w[0]) {
+        bail!(
+            "the bin range [{:?}, {:?}] is too narrow for its magnitude: {} finite-sized, \
+increasing bins cannot be made in floating point; give a wider range or fewer bins",
+            edges[0],
+            edges[edges.len() - 1],
+            edges.len() - 1
+        );
+    }
+    Ok(())
+}
+
 impl Binning {
     /// `n` equal-width bins from `lo` to `hi`, edges exactly as `np.linspace(lo, hi, n+1)`
     /// (rounded to f32 when `f32_edges`, as NumPy does for float32 data).
@@ -81,6 +96,12 @@ impl Binning {
         } else {
             (lo, hi)
         };
+        if !(hi - lo).is_finite() {
+            bail!(
+                "the bin range [{lo:?}, {hi:?}] is too wide: its width overflows float64, so {n} \
+finite-sized bins cannot be made (NumPy refuses it too); give a narrower range"
+            );
+        }
         let step = (hi - lo) / n as f64;
         let mut edges: Vec<f64> = (0..=n).map(|i| i as f64 * step + lo).collect();
         edges[n] = hi;
@@ -89,6 +110,7 @@ impl Binning {
                 *e = *e as f32 as f64;
             }
         }
+        check_increasing(&edges)?;
         Ok(Self::with_edges_uniform(edges))
     }
 
@@ -107,14 +129,17 @@ impl Binning {
             };
         }
         b.edges[n] = h as f64;
+        check_increasing(&b.edges)?;
         Ok(Self::with_edges_uniform(b.edges))
     }
 
     fn with_edges_uniform(edges: Vec<f64>) -> Binning {
         let n = edges.len() - 1;
         let (l, h) = (edges[0], edges[n]);
+        let norm = n as f64 / (h - l);
         Binning {
-            uniform: Some((l, n as f64 / (h - l))),
+            // A width so small that its inverse overflows: locate by the edges instead.
+            uniform: norm.is_finite().then_some((l, norm)),
             edges,
         }
     }

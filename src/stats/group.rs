@@ -23,7 +23,6 @@ pub fn group_stats(key: &Array, cols: &[(String, Array)], mask: Option<&Array>) 
     data::check_real(key, "group_stats", "key")?;
     let n = key.size();
     let kd = key.dtype();
-    let k64 = astype(key, &DType::I64)?;
     if kd.is_float() {
         let kf = data::as_f64(key, "group_stats", "key")?;
         let bad = kf.as_slice::<f64>()?.iter().position(|v| v.fract() != 0.0);
@@ -33,7 +32,32 @@ pub fn group_stats(key: &Array, cols: &[(String, Array)], mask: Option<&Array>) 
                 kf.as_slice::<f64>()?[i]
             );
         }
+        // Whole floats beyond the int64 range would be clamped into other keys.
+        let big = kf
+            .as_slice::<f64>()?
+            .iter()
+            .position(|&v| !(-9.223372036854776e18..9.223372036854776e18).contains(&v));
+        if let Some(i) = big {
+            bail!(
+                "group_stats: key element {i} is {}, outside the int64 range of keys",
+                kf.as_slice::<f64>()?[i]
+            );
+        }
     }
+    if *kd == DType::U64 {
+        let k = key.to_contiguous_native();
+        if let Some(i) = k
+            .as_slice::<u64>()?
+            .iter()
+            .position(|&v| v > i64::MAX as u64)
+        {
+            bail!(
+                "group_stats: key element {i} is {}, outside the int64 range of keys",
+                k.as_slice::<u64>()?[i]
+            );
+        }
+    }
+    let k64 = astype(key, &DType::I64)?;
     let ks = k64.as_slice::<i64>()?;
     let m = super::binning::opt_mask(mask, n, "group_stats")?;
     let m = m.as_deref();
