@@ -579,6 +579,7 @@ where
     let clip = |(x, y): (f64, f64)| (cx(x), cy(y));
     let mut labelled = false;
     for (i, s) in fig.series.iter().enumerate() {
+        crate::exec::check()?;
         let c = color_of(fig, i);
         let label = s.label.clone();
         match &s.kind {
@@ -700,8 +701,24 @@ where
                 }
                 let pts: Vec<(f64, f64)> = thin(x, y, 200_000).into_iter().map(clip).collect();
                 let sz = *size;
+                // Drawn in parts so that Ctrl-C stops a large scatter within a part; the
+                // first part, drawn last, carries the legend entry.
+                let (head, rest) = pts.split_at(pts.len().min(2000));
+                for part in rest.chunks(2000) {
+                    crate::exec::check()?;
+                    chart
+                        .draw_series(
+                            part.iter()
+                                .map(|&p| Circle::new(p, sz, c.mix(0.7).filled())),
+                        )
+                        .map_err(perr)?;
+                }
+                crate::exec::check()?;
                 let a = chart
-                    .draw_series(pts.iter().map(|&p| Circle::new(p, sz, c.mix(0.7).filled())))
+                    .draw_series(
+                        head.iter()
+                            .map(|&p| Circle::new(p, sz, c.mix(0.7).filled())),
+                    )
                     .map_err(perr)?;
                 if let Some(l) = label {
                     labelled = true;
