@@ -914,3 +914,41 @@ fn numpy_writes_evsh_reads() {
             .join("\n")
     );
 }
+
+/// `astype(">f8")` (a byte order opposite to this machine's) is kept when saving, in
+/// `.npy` and `.npz`, as NumPy keeps it; `astype("<f8")` of such an array is native again.
+#[test]
+fn byte_order_asked_for_is_kept_when_saving() {
+    if !numpy_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let mut s = evsh::script::Session::new();
+    let code = format!(
+        "let x = array([1.5, -2.0, 3.25]); let c = array([1, 2, 3]).astype(\">i4\");\
+         save(x.astype(\">f8\"), \"{d}/be.npy\"); save(c, \"{d}/bi.npy\");\
+         savez(\"{d}/be.npz\", #{{x: x.astype(\">f4\")}});\
+         save(x.astype(\">f8\").astype(\"<f8\"), \"{d}/le.npy\");\
+         [x.astype(\">f8\").sum(), c.sum()]"
+    );
+    let v = s.eval(&code).unwrap().into_array().unwrap();
+    assert_eq!(
+        v[0].as_float().unwrap(),
+        2.75,
+        "values read back through the swap"
+    );
+    assert_eq!(v[1].as_int().unwrap(), 6);
+    let out = python(
+        "import sys, numpy as np\n\
+         d = sys.argv[1]\n\
+         a = np.load(d + '/be.npy'); b = np.load(d + '/bi.npy')\n\
+         z = np.load(d + '/be.npz')['x']; l = np.load(d + '/le.npy')\n\
+         print(a.dtype.str, b.dtype.str, z.dtype.str, l.dtype.str, a.tolist(), b.tolist(), z.tolist(), l.tolist())",
+        &[dir.path()],
+    );
+    assert_eq!(
+        out.trim(),
+        ">f8 >i4 >f4 <f8 [1.5, -2.0, 3.25] [1, 2, 3] [1.5, -2.0, 3.25] [1.5, -2.0, 3.25]",
+    );
+}

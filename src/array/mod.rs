@@ -447,6 +447,37 @@ impl Array {
         self.contiguous_into(vec![0u64; words])
     }
 
+    /// The same values stored in C order in the byte order NumPy names with `>`/`<`:
+    /// `swapped` true stores them opposite to this machine (each element's bytes reversed,
+    /// each half of a complex number separately) and marks the array swapped, so reads
+    /// convert back and `save` writes the stored order with its descr (`astype(">f8")`).
+    /// Only numeric dtypes have a byte order; others come back in native order.
+    pub fn to_byte_order(&self, swapped: bool, what: &str) -> Result<Array> {
+        let native = self.try_to_contiguous_native(what)?;
+        let d = self.dtype.clone();
+        let unit = if d.is_complex() {
+            d.itemsize() / 2
+        } else {
+            d.itemsize()
+        };
+        if !swapped || !d.is_numeric() || unit <= 1 {
+            return Ok(native);
+        }
+        let nb = native.nbytes();
+        let mut words = crate::exec::out::alloc::<u64>(nb.div_ceil(8), what)?;
+        words.resize(nb.div_ceil(8), 0);
+        {
+            let src = &native.buf().bytes()[native.offset..native.offset + nb];
+            let dst: &mut [u8] = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..nb];
+            for (o, i) in dst.chunks_exact_mut(unit).zip(src.chunks_exact(unit)) {
+                for k in 0..unit {
+                    o[k] = i[unit - 1 - k];
+                }
+            }
+        }
+        Array::from_words(words, d, self.shape.clone(), true)
+    }
+
     /// [`Array::to_contiguous_native`] with the allocation checked: an impossible size is
     /// an error naming `what`, not an abort.
     pub fn try_to_contiguous_native(&self, what: &str) -> Result<Array> {

@@ -448,8 +448,7 @@ struct NpyOut {
 }
 impl NpyOut {
     fn new(path: PathBuf, dtype: &DType, shape: &[usize]) -> Result<NpyOut> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+        let tmp = crate::io::temp_beside(&path)?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp);
         w.write_all(&crate::io::npy::header_bytes(dtype, false, shape))
             .map_err(|e| Error::io(&path, e))?;
@@ -466,8 +465,7 @@ impl NpyOut {
             .w
             .into_inner()
             .map_err(|e| Error::io(&p, e.into_error()))?;
-        tmp.persist(&p).map_err(|e| Error::io(&p, e.error))?;
-        Ok(())
+        crate::io::persist(tmp, &p)
     }
 }
 
@@ -571,10 +569,7 @@ fn write_side(dir: &Path, o: &GenOptions, b_side: bool) -> Result<()> {
         if b_side { "B" } else { "A" }
     );
     let mp = dir.join("evt_meta.txt");
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    std::fs::write(tmp.path(), meta).map_err(|e| Error::io(&mp, e))?;
-    tmp.persist(&mp).map_err(|e| Error::io(&mp, e.error))?;
-    Ok(())
+    crate::io::write_atomic(&mp, meta.as_bytes())
 }
 
 /// Photon indices of one injection kind among `n` photons.
@@ -652,10 +647,7 @@ pub fn generate(dir: &Path, o: &GenOptions) -> Result<Generated> {
         "deviation_bound": "all other B values are within one compression bin of A (positions/time/pol/wavelength), ox within half a position bin and 1e-4",
     });
     let text = serde_json::to_string_pretty(&m).map_err(|e| err!("manifest: {e}"))?;
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    std::fs::write(tmp.path(), text).map_err(|e| Error::io(&manifest, e))?;
-    tmp.persist(&manifest)
-        .map_err(|e| Error::io(&manifest, e.error))?;
+    crate::io::write_atomic(&manifest, text.as_bytes())?;
     Ok(Generated {
         a,
         b,

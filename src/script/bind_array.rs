@@ -706,9 +706,27 @@ sizes differ.",
         "x.astype(dtype) -> Array",
         "Convert values to another dtype (NumPy casting: floats truncate toward zero when \
 cast to integers, out-of-range integers wrap). Names: \"f4\", \"float64\", \"i8\", \"u2\", \
-\"bool\", ...",
+\"bool\", ... A byte order prefix opposite to this machine's (\">f8\" here) stores the values \
+in that order, so `save` writes a big-endian `.npy` as NumPy would.",
     )
-    .f(|a: &mut Array, d: &str| ops::astype(a, &dtype_arg(d, "astype").rh()?).rh());
+    .f(|a: &mut Array, d: &str| {
+        let r = ops::astype(a, &dtype_arg(d, "astype").rh()?).rh()?;
+        // An explicit byte order opposite to this machine's is kept (and saved as such).
+        let other = if cfg!(target_endian = "little") {
+            d.starts_with('>') || d.starts_with('!')
+        } else {
+            d.starts_with('<')
+        };
+        let native = if cfg!(target_endian = "little") {
+            d.starts_with('<')
+        } else {
+            d.starts_with('>') || d.starts_with('!')
+        };
+        if other || (native && r.swapped()) {
+            return r.to_byte_order(other, "astype").rh();
+        }
+        Ok(r)
+    });
     r.func(
         "to_list",
         "x.to_list() -> array",
