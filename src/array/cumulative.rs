@@ -7,7 +7,7 @@
 
 use super::kernel::{self, Src};
 use super::lanes::{check_real, lanes, map_lanes, unlane};
-use super::ops::{self, Operand, Real};
+use super::ops::{self, BinOp, CmpOp, Operand, Real};
 use super::reduce::{self, Red, Scalar};
 use crate::array::{Array, DType};
 use crate::error::Result;
@@ -60,34 +60,25 @@ pub fn diff(a: &Array, n: i64, axis: i64) -> Result<Array> {
     if n == 0 {
         return Ok(a.clone());
     }
-    let d = a.dtype().clone();
-    let is_bool = d == DType::Bool;
-    crate::with_real_type!(&d, T => {
-        let l = lanes::<T>(a, Some(axis), &d, "diff")?;
-        let k = l.len.saturating_sub(n as usize);
-        let v = map_lanes(&l, k, "diff", |lane, out| {
-            let mut buf = lane.to_vec();
-            let mut len = buf.len();
-            for _ in 0..n {
-                for i in 0..len - 1 {
-                    buf[i] = if is_bool {
-                        T::from_i64((buf[i + 1] != buf[i]) as i64)
-                    } else {
-                        buf[i + 1].sub(buf[i])
-                    };
-                }
-                len -= 1;
-            }
-            out.extend(buf[..k].iter().copied());
-        })?;
-        if k == 0 {
-            let mut shape = a.shape().to_vec();
-            let ax = a.axis(axis)?;
-            shape[ax] = 0;
-            return ops::wrap(Vec::<T>::new(), d.clone(), shape);
+    // Each order is `x[1:] - x[:-1]` along the axis (`!=` for bool, as NumPy): two views
+    // and one pass of the parallel elementwise kernel, no copy of the input.
+    let ax = a.axis(axis).map_err(|e| err!("diff: {e}"))?;
+    let is_bool = *a.dtype() == DType::Bool;
+    let mut cur = a.clone();
+    for _ in 0..n {
+        let len = cur.shape()[ax];
+        if len == 0 {
+            break;
         }
-        unlane(&l, v, k, true, d.clone())
-    }, else bail!("diff: unsupported dtype {}", d.name()))
+        let hi = Operand::Arr(cur.slice_axis(ax, Some(1), None, 1)?);
+        let lo = Operand::Arr(cur.slice_axis(ax, Some(0), Some(len as i64 - 1), 1)?);
+        cur = if is_bool {
+            ops::compare(CmpOp::Ne, &hi, &lo)?
+        } else {
+            ops::binary(BinOp::Sub, &hi, &lo)?
+        };
+    }
+    Ok(cur)
 }
 
 /// `x < y` in NumPy's sort order (NaN after everything).

@@ -184,8 +184,9 @@ pub fn parse_simple(s: &str) -> Result<(bool, DType)> {
     if rest.is_empty() {
         bail!("bad dtype '{s}'");
     }
-    let kind = rest.as_bytes()[0] as char;
-    let num = &rest[1..];
+    // `rest` is not empty; its first character may take several bytes ("é8")
+    let kind = rest.chars().next().unwrap_or('?');
+    let num = &rest[kind.len_utf8()..];
     if kind == 'O' {
         bail!("object arrays ('{s}') are not supported: they hold pickled Python objects, which evsh never unpickles");
     }
@@ -198,6 +199,12 @@ pub fn parse_simple(s: &str) -> Result<(bool, DType)> {
         num.parse()
             .map_err(|_| err!("bad dtype '{s}': item size '{num}' is not a number"))?
     };
+    // The byte size of one element (4 per character for 'U') must fit in an isize, or
+    // every size computed from it would overflow.
+    let per = if kind == 'U' { 4 } else { 1 };
+    if n > isize::MAX as usize / per {
+        bail!("bad dtype '{s}': item size {n} is too large (one element would not fit in memory)");
+    }
     let d = match (kind, n) {
         ('b', 1) => Bool,
         ('i', 1) => I8,

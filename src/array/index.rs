@@ -124,6 +124,11 @@ pub fn apply(a: &Array, items: &[Item]) -> Result<Array> {
                 })?
             }
             Item::Slice(s, e, step) => {
+                // A step as long as the axis or longer takes at most the first element,
+                // the same as a step of the axis length; clamping it keeps the length and
+                // stride arithmetic of huge steps (`"::-9223372036854775808"`) in range.
+                let n = out.shape().get(ax).map_or(1, |&n| n.max(1)) as i64;
+                let step = step.clamp(-n, n);
                 out = out.slice_axis(ax, s, e, step)?;
                 ax += 1;
             }

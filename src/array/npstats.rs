@@ -110,19 +110,60 @@ fn quantiles_sorted(s: &[f64], qs: &[f64], p: Prec, weak: bool, out: &mut Out<'_
     }));
 }
 
-fn sort_lane(l: &[f64], nan: bool, buf: &mut Vec<f64>) {
+/// The lane (NaN dropped when `nan`) in `buf`, arranged so that every position that
+/// `positions(n)` lists, and the last one, holds the value a full sort would put there
+/// (NumPy's `partition` with several kth): a selection, O(n) instead of a sort. A lane
+/// with NaN (when they are not dropped) ends with a NaN, which makes its quantiles NaN.
+fn select_lane(l: &[f64], nan: bool, buf: &mut Vec<f64>, positions: impl Fn(usize) -> Vec<usize>) {
     buf.clear();
     if nan {
         buf.extend(l.iter().copied().filter(|x| !x.is_nan()));
     } else {
         buf.extend_from_slice(l);
+        if let Some(i) = buf.iter().position(|x| x.is_nan()) {
+            let n = buf.len();
+            buf.swap(i, n - 1);
+            return;
+        }
     }
-    buf.sort_unstable_by(|a, b| a.total_cmp(b));
-    // total_cmp puts -NaN first: move every NaN last (NumPy's order)
-    let k = buf.iter().take_while(|x| x.is_nan()).count();
-    if k > 0 {
-        buf.rotate_left(k);
+    let n = buf.len();
+    if n == 0 {
+        return;
     }
+    let mut ks: Vec<usize> = positions(n).into_iter().filter(|&k| k < n).collect();
+    ks.push(n - 1);
+    ks.sort_unstable();
+    ks.dedup();
+    multi_select(buf, &ks);
+}
+
+/// Put the k-th smallest value at each position of `ks` (sorted, distinct, in range).
+fn multi_select(v: &mut [f64], ks: &[usize]) {
+    if ks.is_empty() || v.len() <= 1 {
+        return;
+    }
+    let mid = ks.len() / 2;
+    let k = ks[mid];
+    v.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+    let (left, right) = v.split_at_mut(k);
+    multi_select(left, &ks[..mid]);
+    let rest: Vec<usize> = ks[mid + 1..].iter().map(|&j| j - k - 1).collect();
+    multi_select(&mut right[1..], &rest);
+}
+
+/// The positions [`quantiles_sorted`] reads for `qs` in a lane of `n` values.
+fn quantile_positions(n: usize, qs: &[f64]) -> Vec<usize> {
+    let mut out = vec![];
+    for &q in qs {
+        let vi = (n - 1) as f64 * q;
+        if vi >= 0.0 && vi < (n - 1) as f64 {
+            let p = vi.floor() as usize;
+            out.extend([p, p + 1]);
+        } else {
+            out.push(0);
+        }
+    }
+    out
 }
 
 /// Quantiles `q` (each in [0, 1]) of `a`, flattened or along `axis`. `nan`: NaN are
@@ -148,7 +189,7 @@ pub fn quantile(
     let prec = Prec::of(a.dtype());
     let v = map_lanes(&l, k, func, |lane, out| {
         let mut buf = Vec::with_capacity(lane.len());
-        sort_lane(lane, nan, &mut buf);
+        select_lane(lane, nan, &mut buf, |n| quantile_positions(n, qs));
         quantiles_sorted(&buf, qs, prec, scalar_q, out);
     })?;
     let out_dtype = if scalar_q {
@@ -177,7 +218,9 @@ pub fn median(a: &Array, axis: Option<i64>, nan: bool) -> Result<Array> {
     let l = f64_lanes(a, axis, func)?;
     let v = map_lanes(&l, 1, func, |lane, out| {
         let mut buf = Vec::with_capacity(lane.len());
-        sort_lane(lane, nan, &mut buf);
+        select_lane(lane, nan, &mut buf, |n| {
+            vec![n / 2, n.saturating_sub(1) / 2]
+        });
         let n = buf.len();
         let m = if n == 0 || buf[n - 1].is_nan() {
             f64::NAN

@@ -34,8 +34,10 @@ pub fn parse_count(tok: &str) -> Result<i64> {
 /// `i` means the one row `i..i+1`.
 pub fn parse_row_slice(spec: &str, n: usize) -> Result<Range<usize>> {
     let s = spec.trim();
-    let n_i = n as i64;
-    let norm = |v: i64| -> i64 {
+    // i128: every i64 bound and every usize length fit, so nothing wraps or overflows
+    let n_i = n as i128;
+    let norm = |v: i64| -> i128 {
+        let v = v as i128;
         let v = if v < 0 { v + n_i } else { v };
         v.clamp(0, n_i)
     };
@@ -43,7 +45,7 @@ pub fn parse_row_slice(spec: &str, n: usize) -> Result<Range<usize>> {
     match parts.as_slice() {
         [one] => {
             let i = parse_count(one)?;
-            let j = if i < 0 { i + n_i } else { i };
+            let j = if i < 0 { i as i128 + n_i } else { i as i128 };
             if j < 0 || j >= n_i {
                 bail!("row {i} is out of range for {n} rows");
             }

@@ -459,6 +459,14 @@ fn descr_parts(d: &Lit, depth: usize) -> Result<(bool, DType, Vec<usize>)> {
                     shape = outer;
                 }
                 let n = checked_size(&shape).map_err(|e| err!("field '{name}': {e}"))?;
+                // Zero-size elements would let a record of no bytes hold any number of
+                // them (NumPy refuses '|S0', '<U0' and '|V0' sub-arrays as well).
+                if n > 0 && !shape.is_empty() && dtype.itemsize() == 0 {
+                    bail!(
+                        "field '{name}': a sub-array {shape:?} of {}, a type of zero bytes, is not supported",
+                        dtype.name()
+                    );
+                }
                 let size = n
                     .checked_mul(dtype.itemsize())
                     .ok_or_else(|| err!("field '{name}' is too large"))?;
